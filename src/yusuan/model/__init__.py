@@ -1,0 +1,38 @@
+"""The disclosure model: what a published budget disclosure says, cell by cell."""
+
+from yusuan.model.disclosure import (
+    Claim,
+    Column,
+    Disclosure,
+    DocumentFacts,
+    GlossaryTerm,
+    HeaderCell,
+    Indicator,
+    Narrative,
+    Overview,
+    Paragraph,
+    PerformanceTarget,
+    Row,
+    Source,
+    Table,
+)
+from yusuan.model.numbers import parse_amount, squash
+
+__all__ = [
+    "Claim",
+    "Column",
+    "Disclosure",
+    "DocumentFacts",
+    "GlossaryTerm",
+    "HeaderCell",
+    "Indicator",
+    "Narrative",
+    "Overview",
+    "Paragraph",
+    "PerformanceTarget",
+    "Row",
+    "Source",
+    "Table",
+    "parse_amount",
+    "squash",
+]

@@ -1,0 +1,219 @@
+"""A published budget disclosure as data: document facts, overview, tables, narrative,
+performance target tables and glossary. Every printed figure keeps its raw text and
+where it was printed, so each later finding can point at it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+MoneyUnit = Literal["万元", "元"]
+
+
+class Source(BaseModel):
+    """Where something was printed: a line of a text file, or a page and position."""
+
+    line: int | None = None
+    page: int | None = None
+    x: float | None = None
+    y: float | None = None
+
+    def describe(self) -> str:
+        if self.line is not None:
+            return f"第{self.line}行"
+        if self.page is not None:
+            return f"第{self.page}页"
+        return ""
+
+
+class DocumentFacts(BaseModel):
+    unit: str | None = None
+    year: int | None = None
+    kind: Literal["budget", "final"] = "budget"
+    scope: Literal["部门", "单位"] | None = None
+    money_unit: MoneyUnit | None = None
+    file: str | None = None
+    format: str | None = None
+
+
+class Overview(BaseModel):
+    functions: list[str] = Field(default_factory=list)
+    organisation: str | None = None
+    departments: list[str] = Field(default_factory=list)
+    # 编制数, 实有人数, 在职, 退休, 离休 and their changes (增加 +, 减少 −)
+    staffing: dict[str, int] = Field(default_factory=dict)
+    staffing_changes: dict[str, int] = Field(default_factory=dict)
+    staffing_source: Source | None = None
+
+
+class HeaderCell(BaseModel):
+    text: str
+    row: int
+    col: int
+    colspan: int = 1
+    rowspan: int = 1
+    source: Source | None = None
+
+
+class Column(BaseModel):
+    key: str  # meaning, stable: "total", "basic", "gpb", "econ_302" …
+    label: str  # the leaf header as printed, whitespace removed
+    path: list[str] = Field(default_factory=list)  # header texts from the top row down
+    is_amount: bool = True
+
+
+class Row(BaseModel):
+    code: str | None = None  # full classification code, 3/5/7 digits
+    level: int | None = None  # 1 类, 2 款, 3 项
+    label: str = ""  # the row's label as printed (an income item, 合计 …)
+    name: str = ""  # the classification name or item name
+    is_total: bool = False
+    values: dict[str, Decimal | None] = Field(default_factory=dict)
+    raw: dict[str, str] = Field(default_factory=dict)
+    source: dict[str, Source] = Field(default_factory=dict)
+    line: int | None = None
+    page: int | None = None
+
+    def value(self, key: str) -> Decimal:
+        """The amount in a column, a blank cell counting as zero."""
+        v = self.values.get(key)
+        return v if v is not None else Decimal(0)
+
+    def is_garbled(self, key: str) -> bool:
+        """A cell that prints something but not a number."""
+        return key in self.values and self.values[key] is None and bool(self.raw.get(key, "").strip())
+
+    @property
+    def key(self) -> str:
+        """How findings name the row: its code, else its label."""
+        return self.code or self.label or self.name
+
+
+class Table(BaseModel):
+    number: str | None = None  # as printed: "表5"
+    kind: str  # from the table-kind registry
+    title: str = ""
+    unit: MoneyUnit | None = None
+    header: list[HeaderCell] = Field(default_factory=list)
+    columns: list[Column] = Field(default_factory=list)
+    rows: list[Row] = Field(default_factory=list)
+    note: str | None = None  # an empty table's explanation
+    filler_rows: int = 0  # all-empty rows printed to pad the template
+    source: Source | None = None
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    def has(self, key: str) -> bool:
+        return any(c.key == key for c in self.columns)
+
+    @property
+    def amount_keys(self) -> list[str]:
+        return [c.key for c in self.columns if c.is_amount]
+
+    @property
+    def name(self) -> str:
+        return f"{self.number or ''}{self.title}"
+
+    def total_row(self) -> Row | None:
+        return next((r for r in reversed(self.rows) if r.is_total), None)
+
+    def coded_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.code]
+
+    def is_empty(self) -> bool:
+        return all(v is None or v == 0 for r in self.rows for v in r.values.values()) and not any(
+            r.is_garbled(k) for r in self.rows for k in r.raw
+        )
+
+
+class Indicator(BaseModel):
+    level1: str
+    level2: str
+    level3: str
+    value: str  # 指标值 as printed: "≥1家"
+    comparator: str | None = None  # ≥ ≤ = > <
+    number: Decimal | None = None
+    value_unit: str | None = None
+    basis: str | None = None
+    prior: str | None = None
+    weight: Decimal | None = None
+    weight_raw: str | None = None
+    rule: str | None = None
+    evidence: str | None = None
+    line: int | None = None
+    source: Source | None = None
+
+
+class PerformanceTarget(BaseModel):
+    unit: str | None = None
+    project: str
+    owner: str | None = None
+    total: Decimal | None = None
+    fiscal: Decimal | None = None
+    other: Decimal | None = None
+    amounts_raw: dict[str, str] = Field(default_factory=dict)
+    amount_unit: MoneyUnit | None = None
+    goal: str | None = None
+    indicators: list[Indicator] = Field(default_factory=list)
+    line: int | None = None
+    source: Source | None = None
+
+
+class Claim(BaseModel):
+    """One figure the narrative states, with what it is about."""
+
+    subject: str  # what the figure is about, in the document's words
+    subject_kind: str  # income_source, expense_class, basic, project, three_public, …
+    code: str | None = None  # functional code when the subject names one (类/款/项 path)
+    section: str | None = None  # the narrative section heading
+    amount: Decimal | None = None
+    share: Decimal | None = None  # percent
+    change: Decimal | None = None  # signed: 减少 is negative
+    growth_rate: Decimal | None = None  # percent, signed: 下降 is negative
+    count: Decimal | None = None
+    count_unit: str | None = None
+    raw: dict[str, str] = Field(default_factory=dict)  # each figure as printed
+    unit: MoneyUnit = "万元"
+    line: int | None = None
+    text: str = ""
+    source: Source | None = None
+
+
+class Paragraph(BaseModel):
+    text: str
+    section: str | None = None
+    source: Source | None = None
+
+
+class Narrative(BaseModel):
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    sections: list[str] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+
+
+class GlossaryTerm(BaseModel):
+    term: str
+    definition: str
+    source: Source | None = None
+
+
+class Disclosure(BaseModel):
+    document: DocumentFacts = Field(default_factory=DocumentFacts)
+    overview: Overview = Field(default_factory=Overview)
+    tables: list[Table] = Field(default_factory=list)
+    narrative: Narrative = Field(default_factory=Narrative)
+    performance_targets: list[PerformanceTarget] = Field(default_factory=list)
+    glossary: list[GlossaryTerm] = Field(default_factory=list)
+    unread: list[str] = Field(default_factory=list)  # blocks the reader could not place
+
+    def table(self, kind: str) -> Table | None:
+        return next((t for t in self.tables if t.kind == kind), None)
+
+    def tables_of(self, kind: str) -> list[Table]:
+        return [t for t in self.tables if t.kind == kind]
+
+    def find_table(self, number: str) -> Table | None:
+        return next((t for t in self.tables if t.number == number), None)

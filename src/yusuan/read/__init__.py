@@ -1,0 +1,52 @@
+"""Readers: any published disclosure → layout → the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from yusuan.errors import YusuanError
+from yusuan.model import Disclosure
+from yusuan.read.layout import Layout
+
+
+def sniff(data: bytes) -> str:
+    """The format, from the content, never from the file name."""
+    head = data[:2048].lstrip()
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"
+    if head[:200].lower().startswith((b"<!doctype html", b"<html")) or b"<table" in head.lower():
+        return "html"
+    return "text"
+
+
+def layout_of(data: bytes, file: str) -> Layout:
+    fmt = sniff(data)
+    if fmt == "text":
+        from yusuan.read.text import read_text
+
+        return read_text(data, file)
+    names = {"pdf": "PDF", "zip": "Word/Excel (zip)", "ole": "旧版 Word/Excel", "html": "HTML"}
+    raise YusuanError(f"暂不支持读取 {names[fmt]} 格式", file=file)
+
+
+def read_bytes(data: bytes, file: str) -> Disclosure:
+    from yusuan.read.recognise import recognise
+
+    return recognise(layout_of(data, file))
+
+
+def read(path: str | Path) -> Disclosure:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise YusuanError("文件不存在", file=str(path)) from exc
+    except IsADirectoryError as exc:
+        raise YusuanError("这是一个目录，不是文件", file=str(path)) from exc
+    except OSError as exc:
+        raise YusuanError(f"无法读取文件（{exc.strerror}）", file=str(path)) from exc
+    return read_bytes(data, str(path))

@@ -1,0 +1,138 @@
+"""Narrative claims: every figure a sentence states, attached to what it is about.
+
+A clause (up to `；` or `。`) is scanned left to right. An amount opens a claim whose subject
+is the text before it; a share, change or growth rate right after belongs to that claim; a
+change preceded by a new subject (`其中：因公出国（境）费增加0万元`) opens its own claim.
+Figures in the reason (`主要原因是…`) restate others and are not claims."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from yusuan.model import Claim, Source
+
+_NUM = r"(\d+(?:,\d{3})*(?:\.\d+)?)"
+_FIGURE = re.compile(
+    rf"(?P<change>(?P<dir>增加|减少|增长|下降|减|增)\s*{_NUM}\s*(?P<cu>万元|元|%|％))"
+    rf"|(?P<share>占(?:比|总支出|总收入|支出|收入)?(?:的)?(?:比重|比例)?(?:为)?\s*{_NUM}\s*[%％])"
+    rf"|(?P<amount>{_NUM}\s*(?P<au>万元|元)(?!以上|以下))"
+    rf"|(?P<count>{_NUM}\s*(?P<unit>平方米|辆|台（套）|台\(套\)|台|套|个|人|名|项))"
+)
+_CLAUSE = re.compile(r"[^；;。]+[；;。]?")
+_REASON = re.compile(r"(主要)?原因[是为：:]|主要用于")
+_LEADING = re.compile(
+    r"^[\s，,、：:]*(其中[：:]?|\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|包括[：:]?)*[\s，,、：:]*"
+)
+_CONNECTIVE = re.compile(r"(比上年(预算|决算)?(数)?|较上年(预算)?|同比|与上年相比)$")
+_YEAR = re.compile(r"(截至)?\d{4}年(度|底|末)?")
+_GENERIC = ("价值", "涉及预算金额", "涉及金额", "金额", "预算金额")
+
+# subject words → subject kind, most specific first
+_KINDS: tuple[tuple[str, str], ...] = (
+    ("（项）", "expense_item"),
+    ("（款）", "expense_item"),
+    ("（类）", "expense_item"),
+    ("三公", "three_public"),
+    ("因公出国", "three_public"),
+    ("公务接待", "three_public"),
+    ("公务用车购置", "three_public"),
+    ("公务用车运行", "three_public"),
+    ("机关运行经费", "office_running"),
+    ("政府采购", "procurement"),
+    ("中小企业", "procurement"),
+    ("小微企业", "procurement"),
+    ("人员经费", "personnel"),
+    ("公用经费", "public"),
+    ("基本支出", "basic"),
+    ("项目支出", "project"),
+)
+
+
+def subject_kind(subject: str, section: str | None) -> str:
+    for word, kind in _KINDS:
+        if word in subject:
+            return kind
+    section = section or ""
+    if "项目支出" in section and ("规模" in subject or "分配" in subject or "资金" in subject):
+        return "project_scale"
+    if "资产" in section:
+        return "asset"
+    if "绩效" in section:
+        return "performance"
+    if re.search(r"(收支总预算|收入预算|支出预算|收支预算|拨款合计|总预算)$", subject) or subject.endswith("合计"):
+        return "total"
+    if "收入" in section:
+        return "income_source"
+    if subject.endswith("支出"):
+        return "expense_class"
+    return "other"
+
+
+def _clean_subject(text: str, unit_names: tuple[str, ...]) -> str:
+    text = _REASON.split(text)[0]
+    for name in unit_names:
+        text = text.replace(name, "")
+    text = _YEAR.sub("", text)
+    text = _LEADING.sub("", text)
+    text = re.split(r"(?:包括|其中)[：:]", text)[-1]
+    text = re.sub(r"(为|是|合计为|共计|计为|预算数为|数为|安排)$", "", text.strip(" ，,：:"))
+    text = re.sub(r"(预算数|数)$", "", text) if text.endswith("经费预算数") else text
+    text = _CONNECTIVE.sub("", text.strip(" ，,：:"))
+    return text.strip(" ，,：:的")
+
+
+def _dec(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def parse_claims(text: str, line: int | None, section: str | None,
+                 unit_names: tuple[str, ...] = ()) -> list[Claim]:
+    claims: list[Claim] = []
+    for clause_match in _CLAUSE.finditer(text):
+        clause = clause_match.group(0)
+        reason = _REASON.search(clause)
+        clause = clause[: reason.start()] if reason else clause
+        current: Claim | None = None
+        pos = 0
+        for m in _FIGURE.finditer(clause):
+            between = clause[pos : m.start()]
+            subject = _clean_subject(between, unit_names)
+            pos = m.end()
+            if m["amount"] or m["count"] or (m["change"] and (current is None or subject)):
+                if subject in _GENERIC and current is not None or not subject and current is not None:
+                    subject = current.subject + subject
+                if not subject and claims:
+                    subject = claims[-1].subject
+                current = Claim(subject=subject, subject_kind=subject_kind(subject, section), section=section,
+                                line=line, text=text.strip(), source=Source(line=line))
+                claims.append(current)
+            if current is None:
+                continue
+            _attach(current, m)
+    return claims
+
+
+def _attach(claim: Claim, m: re.Match[str]) -> None:
+    raw = m.group(0)
+    if m["amount"]:
+        claim.amount = _dec(m.group(m.re.groupindex["amount"] + 1))
+        claim.unit = m["au"]  # type: ignore[assignment]
+        claim.raw["amount"] = raw
+    elif m["count"]:
+        claim.count = _dec(m.group(m.re.groupindex["count"] + 1))
+        claim.count_unit = m["unit"]
+        claim.raw["count"] = raw
+    elif m["share"]:
+        claim.share = _dec(m.group(m.re.groupindex["share"] + 1))
+        claim.raw["share"] = raw
+    else:
+        value = _dec(m.group(m.re.groupindex["dir"] + 1))
+        negative = m["dir"] in ("减少", "下降", "减")
+        value = -value if negative and value else value
+        if m["cu"] in ("%", "％"):
+            claim.growth_rate = value
+            claim.raw["growth_rate"] = raw
+        else:
+            claim.change = value
+            claim.raw["change"] = raw

@@ -1,0 +1,117 @@
+"""Turn a grid into a standard table: kind by title, columns by meaning, rows with codes."""
+
+from __future__ import annotations
+
+import re
+
+from yusuan.model import Column, HeaderCell, Row, Table
+from yusuan.model.numbers import clean, parse_amount, squash
+from yusuan.read.grid import body_width, column_paths, fit_header, mend_body, split_header
+from yusuan.read.layout import Cell, Grid
+from yusuan.registry import TableKind, registry
+
+TABLE_NUMBER = re.compile(r"^表\s*(\d+(?:-\d+)?)$")
+UNIT = re.compile(r"单位[:：]\s*(万元|元)")
+_META = re.compile(r"^(表\s*\d+(-\d+)?|编制单位.*|.*单位[:：]\s*(万元|元).*|[(（]?\d{4}年度?[)）]?)$")
+_TOTAL = re.compile(r"^(合计|总计|收入总计|支出总计|收支总计|本年收入合计|本年支出合计)$")
+_CODE_NAME = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(.*)$")
+_DIGITS = re.compile(r"^\d+$")
+
+
+def is_meta_text(text: str) -> bool:
+    s = squash(text)
+    return bool(_META.match(s)) or registry().recognise_title(s) is not None and len(s) <= 40
+
+
+def take_meta_rows(grid: Grid) -> tuple[list[str], list[Cell]]:
+    """Peel the rows above the header that only hold the number, title, unit and 编制单位."""
+    texts: list[str] = []
+    cells: list[Cell] = []
+    while grid.rows:
+        filled = [c for c in grid.rows[0] if clean(c.text)]
+        if not filled or not all(is_meta_text(c.text) for c in filled):
+            break
+        texts += [clean(c.text) for c in filled]
+        cells += filled
+        grid.rows.pop(0)
+    return texts, cells
+
+
+def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str | None) -> Table:
+    number = next((f"表{m[1]}" for t in meta if (m := TABLE_NUMBER.match(squash(t)))), None)
+    title = next((squash(t) for t in meta if registry().recognise_title(t) is kind), kind.name)
+    unit = next((m[1] for t in meta if (m := UNIT.search(squash(t)))), default_unit)
+
+    header_rows = grid.header_rows if grid.header_rows is not None else split_header(grid)
+    head = grid.rows[:header_rows]
+    width = body_width(grid.rows[header_rows:], head[-1] if head else None)
+    if grid.header_rows is None:  # text exports: spans are not printed, derive them
+        fit_header(grid, header_rows, width)
+    paths = column_paths(grid, header_rows, width)
+
+    columns: list[Column] = []
+    for j, path in enumerate(paths):
+        pattern = registry().column_for(kind, path)
+        key = pattern.key if pattern else f"col{j + 1}"
+        while any(c.key == key for c in columns):
+            key += "_2"
+        columns.append(
+            Column(key=key, label=squash(path[-1]) if path else "", path=[squash(p) for p in path],
+                   is_amount=pattern.amount if pattern else True)
+        )
+    header = [
+        HeaderCell(text=clean(c.text), row=i, col=c.col, colspan=c.colspan, source=c.source)
+        for i, row in enumerate(head) for c in row if clean(c.text)
+    ]
+    table = Table(number=number, kind=kind.id, title=title, unit=unit, header=header, columns=columns,
+                  source=grid.source)
+    body = grid.rows[header_rows:] if grid.header_rows is not None else mend_body(grid.rows[header_rows:], width)
+    for cells in body:
+        if not any(clean(c.text) for c in cells):
+            table.filler_rows += 1
+            continue
+        table.rows.append(make_row(cells, columns))
+    return table
+
+
+def make_row(cells: list[Cell], columns: list[Column]) -> Row:
+    row = Row(line=cells[0].source.line, page=cells[0].source.page)
+    for cell in cells:
+        if cell.col >= len(columns):
+            continue
+        column = columns[cell.col]
+        text = clean(cell.text)
+        row.source[column.key] = cell.source
+        row.raw[column.key] = text
+        if column.is_amount:
+            try:
+                row.values[column.key] = parse_amount(text)
+            except ValueError:
+                row.values[column.key] = None  # kept raw; the checks flag it
+    for column in columns:
+        if column.is_amount:
+            row.values.setdefault(column.key, None)
+    _set_code_and_label(row)
+    return row
+
+
+def _set_code_and_label(row: Row) -> None:
+    raw = {k: squash(v) for k, v in row.raw.items()}
+    parts = [raw.get(k, "") for k in ("class", "item", "sub")]
+    if parts[0] and all(_DIGITS.match(p) for p in parts if p):
+        row.code = "".join(p for p in parts if p)
+    elif raw.get("code"):
+        m = _CODE_NAME.match(raw["code"])
+        if m:
+            row.code = m[1]
+    row.name = clean(row.raw.get("name", ""))
+    for side in ("expense_item", "name"):
+        m = _CODE_NAME.match(raw.get(side, ""))
+        if m and not row.code:
+            row.code, row.name = m[1], clean(m[2])
+    if row.code and len(row.code) in (3, 5, 7):
+        row.level = {3: 1, 5: 2, 7: 3}[len(row.code)]
+    row.label = clean(row.raw.get("project_name") or row.raw.get("income_item") or row.raw.get("label")
+                      or row.name)
+    texts = [v for k, v in raw.items() if k not in row.values]
+    row.is_total = any(_TOTAL.match(t) for t in texts)
