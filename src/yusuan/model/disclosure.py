@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field, field_serializer
 
 MoneyUnit = Literal["万元", "元"]
 
@@ -102,6 +102,16 @@ class Table(BaseModel):
     note: str | None = None  # an empty table's explanation
     filler_rows: int = 0  # all-empty rows printed to pad the template
     source: Source | None = None
+
+    @field_serializer("columns")
+    def _columns_as_keys(self, columns: list[Column]) -> list[str]:
+        return [c.key for c in columns]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def column_labels(self) -> dict[str, str]:
+        """Each column's header as printed, by key (JSON readers get keys in `columns`)."""
+        return {c.key: c.label for c in self.columns}
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)

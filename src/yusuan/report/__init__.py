@@ -1,0 +1,1 @@
+"""Reports: terminal, JSON, CSV and HTML renderings of tables and findings."""
