@@ -1,0 +1,1 @@
+"""Checks: rules as data, applied to a read disclosure; findings and error localisation."""

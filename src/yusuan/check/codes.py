@@ -1,0 +1,60 @@
+"""Catalog and text rules on the tables: codes that exist, fit their table and carry the
+catalog's name; cells that are not numbers; one code named differently in two tables."""
+
+from __future__ import annotations
+
+from yusuan import catalog
+from yusuan.check.cells import Ref
+from yusuan.check.context import Context
+from yusuan.check.findings import Location
+from yusuan.check.identities import ECONOMIC, effective_code
+from yusuan.model.numbers import squash
+
+EXPECTED = {"economic": "economic_department", "functional": "functional"}
+
+
+def check_codes(ctx: Context) -> None:
+    year = ctx.d.document.year
+    names: dict[str, list[tuple[str, Location]]] = {}
+    for ti, table in enumerate(ctx.d.tables):
+        expected = "economic_department" if table.kind in ECONOMIC else "functional"
+        for ri, row in enumerate(table.rows):
+            for key in row.values:
+                if row.is_garbled(key):
+                    loc = ctx.loc(Ref(ti, ri, key))
+                    ctx.add("text.not_a_number", f"{loc.describe()} 印的是“{row.raw[key]}”，不是一个数字", [loc])
+            if not row.code:
+                continue
+            here = Location(table=table.number, kind=table.kind, row=row.code, column="编码", line=row.line,
+                            page=row.page)
+            kind = catalog.classify(row.code)
+            if kind is None:
+                ctx.add("catalog.malformed_code", f"{here.describe()}：“{row.code}”不是有效的科目编码", [here])
+                continue
+            if kind != expected and not (expected == "economic_department" and kind == "economic_government"):
+                fix = effective_code(table, ri, year)
+                hint = f"，按名称“{row.name}”应为 {fix}" if fix and fix != row.code else ""
+                if fix and fix != row.code:
+                    ctx.code_fixes.append((table, ri, fix))
+                ctx.add("catalog.wrong_classification",
+                        f"{here.describe()}：{catalog.LABELS[expected]}表中出现{catalog.LABELS[kind]}编码 {row.code}{hint}",
+                        [here])
+                continue
+            entry = catalog.lookup(row.code, year)
+            if entry is None:
+                ctx.add("catalog.unknown_code", f"{here.describe()}：编码 {row.code}“{row.name}”未见于分类目录", [here])
+            elif row.name and not catalog.names_match(row.name, entry.name):
+                ctx.add("catalog.name_mismatch", f"{here.describe()}：“{row.name}”在{entry.year}年目录中名为“{entry.name}”",
+                        [here])
+            if row.name and table.kind not in ECONOMIC:
+                names.setdefault(row.code, []).append((row.name, here))
+            if (row.code.endswith("01") and len(row.code) == 7 and "行政运行" in row.name
+                    and row.values.get("project")):
+                loc = ctx.loc(Ref(ti, ri, "project"))
+                ctx.add("catalog.basic_in_project_item",
+                        f"{loc.describe()}：行政运行只安排基本支出，却列项目支出 {row.values['project']}", [loc])
+    for code, seen in names.items():
+        distinct = {squash(n) for n, _ in seen}
+        if len(distinct) > 1:
+            ctx.add("text.name_differs", f"科目 {code} 在各表中名称不一：" + "、".join(f"“{n}”" for n in distinct),
+                    [loc for _, loc in seen])

@@ -1,0 +1,46 @@
+"""Completeness: the tables a template requires, empty tables explained, narrative sections."""
+
+from __future__ import annotations
+
+from yusuan.check.context import Context
+from yusuan.check.findings import Location
+from yusuan.registry import registry
+
+SECTIONS = {
+    "“三公”经费": ("三公",),
+    "机关运行经费": ("机关运行经费",),
+    "政府采购": ("政府采购",),
+    "国有资产占用": ("国有资产", "资产占用"),
+    "预算绩效": ("绩效",),
+}
+
+
+def check_completeness(ctx: Context) -> None:
+    kinds = {t.kind for t in ctx.d.tables}
+    for kind in registry().kinds:
+        if kind.required and kind.id not in kinds:
+            ctx.add("completeness.required_tables", f"缺少{kind.name}", [Location(kind=kind.id)])
+    for table in ctx.d.tables:
+        if table.rows and table.is_empty() and not table.note:
+            ctx.add("completeness.empty_table_explained", f"{table.number or ''}{table.title}为空表，但没有说明",
+                    [Location(table=table.number, kind=table.kind)])
+    text = "\n".join([*ctx.d.narrative.sections, *(p.text for p in ctx.d.narrative.paragraphs)])
+    for name, words in SECTIONS.items():
+        if not any(w in text for w in words):
+            ctx.add("completeness.sections", f"情况说明缺少{name}部分", [Location(kind="narrative")])
+    if not ctx.d.glossary:
+        ctx.add("completeness.sections", "缺少名词解释", [Location(kind="glossary")])
+
+
+def check_empty_fund_tables(ctx: Context) -> None:
+    income = ctx.table("income")
+    total = income.total_row() if income else None
+    for kind, key in (("gov_fund_expense", "fund"), ("state_capital_expense", "capital")):
+        table = ctx.table(kind)
+        if table is None or total is None or not income.has(key):  # type: ignore[union-attr]
+            continue
+        funded = total.value(key) != 0
+        if table.is_empty() == funded:
+            state = "为空表" if table.is_empty() else "有数"
+            ctx.add("cross.empty_fund_tables", f"{table.number or ''}{table.title}{state}，而收入总表{income.column(key).label}"  # type: ignore[union-attr]
+                    f"合计为 {total.value(key)}", [Location(table=table.number, kind=kind)])

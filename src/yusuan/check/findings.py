@@ -1,0 +1,72 @@
+"""What a check reports: which rule, which cells, what was printed and what was expected."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Severity = Literal["error", "warning", "info"]
+
+
+class Location(BaseModel):
+    table: str | None = None  # as printed: "表5"; None for the narrative and other sections
+    kind: str | None = None  # table kind, or "narrative", "performance_target", "overview"
+    row: str | None = None  # row code, or label
+    column: str | None = None  # column header as printed
+    column_key: str | None = None
+    line: int | None = None
+    page: int | None = None
+
+    def describe(self) -> str:
+        parts = [self.table or {"narrative": "情况说明", "performance_target": "绩效目标表",
+                                "overview": "概况", "glossary": "名词解释"}.get(self.kind or "", self.kind or "")]
+        if self.row:
+            parts.append(self.row)
+        if self.column:
+            parts.append(self.column)
+        where = " ".join(p for p in parts if p)
+        if self.line:
+            where += f"（第{self.line}行）"
+        elif self.page:
+            where += f"（第{self.page}页）"
+        return where
+
+
+class Finding(BaseModel):
+    id: str = ""
+    rule: str
+    family: str
+    severity: Severity
+    message: str
+    locations: list[Location] = Field(default_factory=list)
+    stated: Decimal | None = None
+    expected: Decimal | None = None
+    difference: Decimal | None = None
+    tolerance: Decimal | None = None
+    caused_by: str | None = None  # the finding this one follows from
+    follows: list[str] = Field(default_factory=list)  # findings that follow from this one
+
+
+class Correction(BaseModel):
+    """A cell error localisation names, with its most likely value."""
+
+    table: str | None
+    kind: str | None
+    row: str | None
+    column: str | None
+    line: int | None = None
+    stated: str
+    likely: str
+    alternatives: list[str] = Field(default_factory=list)
+    explains: list[str] = Field(default_factory=list)
+
+
+class Report(BaseModel):
+    document: dict
+    summary: dict[str, int]
+    findings: list[Finding]
+    localisation: list[Correction] = Field(default_factory=list)
+    not_applicable: list[str] = Field(default_factory=list)
+    settings: dict = Field(default_factory=dict)

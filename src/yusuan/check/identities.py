@@ -1,0 +1,296 @@
+"""The linear identities a consistent disclosure satisfies, built from the tables it prints:
+hierarchy, row sums, the summary tables, cross-table agreement and narrative amounts.
+Each is `stated = Σ parts` over refs; the same list drives detection and localisation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from yusuan import catalog
+from yusuan.check.cells import Ref
+from yusuan.check.rules import Rule
+from yusuan.model import Disclosure, Row, Table
+from yusuan.model.numbers import squash
+
+TOTAL_KEYS = ("total", "fiscal_subtotal")
+SUMMARY_KINDS = ("income_expense_summary", "fiscal_summary")
+ECONOMIC = ("gpb_basic_expense",)
+_NUMBERED = re.compile(r"^\d+[.、．]")
+_GROUP = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+@dataclass
+class Identity:
+    rule: str
+    stated: Ref | None  # None: nothing is stated, the parts must add up to zero
+    parts: list[Ref]
+    what: str  # a short Chinese description of the relation, for the message
+    cells: tuple[Ref, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cells = tuple(r for r in (self.stated, *self.parts) if r is not None)
+
+
+def effective_code(table: Table, row_index: int, year: int | None) -> str | None:
+    """The row's code, or, in an economic table printing a code of the wrong classification,
+    the economic code whose catalog name is the row's name (`201 11` 公务员医疗补助缴费 → 30111)."""
+    row = table.rows[row_index]
+    if not row.code:
+        return None
+    if table.kind in ECONOMIC and catalog.classify(row.code) != "economic_department":
+        found = catalog.find_by_name(row.name, "economic_department", year, level=row.level)
+        if len(found) == 1:
+            return found[0].code
+    return row.code
+
+
+def _codes(table: Table, year: int | None) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, row in enumerate(table.rows):
+        code = effective_code(table, i, year)
+        if code and not row.is_total:
+            out.setdefault(code, []).append(i)
+    return out
+
+
+def _amount_keys(table: Table) -> list[str]:
+    keys = [k for k in table.amount_keys if k not in ("line_no",)]
+    if table.kind in SUMMARY_KINDS:
+        keys = [k for k in keys if not k.startswith("income_")]
+    return keys
+
+
+def hierarchy(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
+    table = d.tables[ti]
+    codes = _codes(table, d.document.year)
+    for code, indices in codes.items():
+        if len(code) not in (3, 5):
+            continue
+        children = [i for c, idx in codes.items() if len(c) == len(code) + 2 and c.startswith(code) for i in idx]
+        if not children:
+            continue
+        for key in _amount_keys(table):
+            for parent in indices[:1]:
+                yield Identity(rule.id, Ref(ti, parent, key), [Ref(ti, i, key) for i in children],
+                               f"{code} = Σ下级科目")
+
+
+def total_equals_classes(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
+    table = d.tables[ti]
+    total = table.total_row()
+    if total is None:
+        return
+    t = table.rows.index(total)
+    codes = _codes(table, d.document.year)
+    classes = [i for c, idx in codes.items() if len(c) == 3 for i in idx]
+    if not classes:
+        return
+    for key in _amount_keys(table):
+        yield Identity(rule.id, Ref(ti, t, key), [Ref(ti, i, key) for i in classes], "合计 = Σ类级科目")
+
+
+def column_groups(table: Table) -> list[tuple[str, list[str]]]:
+    """(total column, part columns) from the header tree: a total column equals the other
+    amount columns under the same header; a group without a total counts as its parts."""
+    amount = [c for c in table.columns if c.is_amount and c.key != "line_no"]
+
+    def parts_under(prefix: list[str]) -> tuple[str | None, list[str], list[tuple[str, list[str]]]]:
+        members = [c for c in amount if c.path[: len(prefix)] == prefix and len(c.path) > len(prefix)]
+        direct = [c for c in members if len(c.path) == len(prefix) + 1]
+        subgroups: dict[str, None] = {c.path[len(prefix)]: None for c in members if len(c.path) > len(prefix) + 1}
+        total = next((c.key for c in direct if c.key in TOTAL_KEYS), None)
+        parts = [c.key for c in direct if c.key != total]
+        found: list[tuple[str, list[str]]] = []
+        for head in subgroups:
+            sub_total, sub_parts, sub_found = parts_under([*prefix, head])
+            found += sub_found
+            if sub_total:
+                parts.append(sub_total)
+            else:
+                parts += sub_parts
+        if total and parts:
+            found.append((total, parts))
+        return total, parts, found
+
+    return parts_under([])[2]
+
+
+def row_sums(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
+    table = d.tables[ti]
+    for total, parts in column_groups(table):
+        labels = "+".join((table.column(p).label if table.column(p) else p) for p in parts)  # type: ignore[union-attr]
+        what = f"{table.column(total).label} = {labels}"  # type: ignore[union-attr]
+        for i, row in enumerate(table.rows):
+            if all(row.values.get(k) in (None, 0) and not row.is_garbled(k) for k in (total, *parts)):
+                continue
+            yield Identity(rule.id, Ref(ti, i, total), [Ref(ti, i, p) for p in parts], what)
+
+
+def _row_by_label(table: Table, pattern: str) -> int | None:
+    rx = re.compile(pattern)
+    return next((i for i, r in enumerate(table.rows) if rx.search(squash(r.label))), None)
+
+
+def three_public_parts(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
+    table = d.tables[ti]
+    total = next((i for i, r in enumerate(table.rows) if r.is_total), None)
+    abroad, reception = _row_by_label(table, "出国"), _row_by_label(table, "接待")
+    cars = _row_by_label(table, "购置及运行")
+    buy, run = _row_by_label(table, "其中.*购置|^公务用车购置费"), _row_by_label(table, "运行(维护)?费$")
+    for key in _amount_keys(table):
+        if total is not None and None not in (abroad, reception, cars):
+            yield Identity(rule.id, Ref(ti, total, key), [Ref(ti, i, key) for i in (abroad, reception, cars)],
+                           "合计 = 因公出国（境）费 + 公务接待费 + 公务用车购置及运行费")  # type: ignore[arg-type]
+        if None not in (cars, buy, run) and run != cars:
+            yield Identity(rule.id, Ref(ti, cars, key), [Ref(ti, buy, key), Ref(ti, run, key)],  # type: ignore[arg-type]
+                           "公务用车购置及运行费 = 购置费 + 运行费")
+
+
+def _income_side(table: Table) -> list[tuple[int, str]]:
+    return [(i, squash(r.raw.get("income_item", ""))) for i, r in enumerate(table.rows)]
+
+
+def summary(d: Disclosure, ti: int, rules: dict[str, Rule]) -> Iterator[Identity]:
+    table = d.tables[ti]
+    total = table.total_row()
+    expense_key = "expense_amount" if table.has("expense_amount") else "total"
+    if total is not None and table.has("income_amount"):
+        t = table.rows.index(total)
+        yield Identity("summary.income_equals_expense", Ref(ti, t, "income_amount"), [Ref(ti, t, expense_key)],
+                       "收入总计 = 支出总计")
+    rule = rules["summary.group_equals_items"].id
+    side = _income_side(table)
+    groups = [(i, label) for i, label in side if _GROUP.match(label)]
+    for gi, (g, label) in enumerate(groups):
+        end = groups[gi + 1][0] if gi + 1 < len(groups) else len(table.rows)
+        members = [(i, lab) for i, lab in side[g + 1 : end] if lab and not table.rows[i].is_total]
+        numbered = [i for i, lab in members if _NUMBERED.match(lab)]
+        items = numbered or [i for i, lab in members if not lab.startswith("其中")]
+        if items:
+            yield Identity(rule, Ref(ti, g, "income_amount"), [Ref(ti, i, "income_amount") for i in items],
+                           f"{label} = Σ其下各项")
+    if total is not None and len(groups) >= 2 and table.kind == "income_expense_summary":
+        t = table.rows.index(total)
+        yield Identity(rule, Ref(ti, t, "income_amount"), [Ref(ti, g, "income_amount") for g, _ in groups],
+                       "收入总计 = 本年收入 + 上年结转结余")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One cross-table agreement: per code, table a's column = Σ table b's columns."""
+
+    rule: str
+    a: int
+    akey: str
+    b: int
+    bkeys: tuple[str, ...]
+    classes_only: bool
+    totals_only: bool
+
+
+def pairs(d: Disclosure, rules: dict[str, Rule]) -> list[Pair]:
+    """The cross rules' `pairs` (data/rules.toml) that apply to the tables this document has."""
+    idx = {t.kind: i for i, t in reversed(list(enumerate(d.tables)))}
+    out = []
+    for rule in rules.values():
+        if rule.family != "cross" or "pairs" not in rule.params or rule.kinds[0] not in idx:
+            continue
+        for akey, spec in rule.params["pairs"]:
+            kind, _, keys = spec.rpartition(":")
+            b = idx.get(kind or rule.kinds[1])
+            if b is None or not d.tables[idx[rule.kinds[0]]].has(akey):
+                continue
+            bkeys = tuple(k for k in keys.split("+") if d.tables[b].has(k))
+            if bkeys:
+                out.append(Pair(rule.id, idx[rule.kinds[0]], akey, b, bkeys,
+                                rule.params.get("classes_only", False), rule.params.get("totals_only", False)))
+    return out
+
+
+def add_missing_rows(d: Disclosure, rules: dict[str, Rule]) -> set[tuple[int, int]]:
+    """Give each table of a cross pair the codes the other table has and it lacks, as empty
+    rows, so that localisation can put money in a row a table should have printed."""
+    added: set[tuple[int, int]] = set()
+    for pair in pairs(d, rules):
+        if pair.totals_only:
+            continue
+        for this, other in ((pair.a, pair.b), (pair.b, pair.a)):
+            have = _codes(d.tables[other], d.document.year)
+            mine = _codes(d.tables[this], d.document.year)
+            source = d.tables[this]
+            for code, rows in mine.items():
+                if code in have or pair.classes_only and len(code) != 3:
+                    continue
+                template = source.rows[rows[0]]
+                table = d.tables[other]
+                table.rows.append(Row(code=code, level=template.level, name=template.name,
+                                      values={k: None for k in table.amount_keys}))
+                added.add((other, len(table.rows) - 1))
+    return added
+
+
+def _pair_identities(d: Disclosure, pair: Pair, what: str) -> Iterator[Identity]:
+    ta, tb = d.tables[pair.a], d.tables[pair.b]
+    if not pair.totals_only:
+        codes_a, codes_b = _codes(ta, d.document.year), _codes(tb, d.document.year)
+        for code, ia in codes_a.items():
+            ib = codes_b.get(code)
+            if not ib or pair.classes_only and len(code) != 3:
+                continue
+            parts = [Ref(pair.b, ib[0], k) for k in pair.bkeys]
+            if len(ia) == 1:
+                yield Identity(pair.rule, Ref(pair.a, ia[0], pair.akey), parts, what)
+            elif len(parts) == 1:  # several rows for one code (projects): the code's total is their sum
+                yield Identity(pair.rule, parts[0], [Ref(pair.a, i, pair.akey) for i in ia], what)
+    ta_total, tb_total = ta.total_row(), tb.total_row()
+    if ta_total and tb_total:
+        yield Identity(pair.rule, Ref(pair.a, ta.rows.index(ta_total), pair.akey),
+                       [Ref(pair.b, tb.rows.index(tb_total), k) for k in pair.bkeys], what + "（合计行）")
+
+
+def cross(d: Disclosure, rules: dict[str, Rule]) -> Iterator[Identity]:
+    for pair in pairs(d, rules):
+        ta, tb = d.tables[pair.a], d.tables[pair.b]
+        labels = "+".join(tb.column(k).label for k in pair.bkeys)  # type: ignore[union-attr]
+        what = f"{ta.number or ta.kind}{ta.column(pair.akey).label} = {tb.number or tb.kind}{labels}"  # type: ignore[union-attr]
+        yield from _pair_identities(d, pair, what)
+    idx = {t.kind: i for i, t in reversed(list(enumerate(d.tables)))}
+    if "income_expense_summary" in idx and "income" in idx:
+        yield from summary_income(d, idx["income_expense_summary"], idx["income"], rules["cross.summary_income_vs_income"])
+
+
+def summary_income(d: Disclosure, si: int, ii: int, rule: Rule) -> Iterator[Identity]:
+    summary_table, income = d.tables[si], d.tables[ii]
+    total = income.total_row()
+    if total is None:
+        return
+    t = income.rows.index(total)
+    used: set[int] = set()
+    for pattern, keys in rule.params.get("items", []):
+        rx = re.compile(pattern)
+        row = next((i for i, r in enumerate(summary_table.rows)
+                    if i not in used and _NUMBERED.match(squash(r.raw.get("income_item", "")))
+                    and rx.search(_NUMBERED.sub("", squash(r.raw.get("income_item", ""))))), None)
+        present = [k for k in keys if income.has(k)]
+        if row is None or not present:
+            continue
+        used.add(row)
+        yield Identity(rule.id, Ref(si, row, "income_amount"), [Ref(ii, t, k) for k in present],
+                       "收支总表收入项目 = 收入总表对应资金来源合计")
+
+
+def table_identities(d: Disclosure, rules: dict[str, Rule]) -> Iterator[Identity]:
+    for ti, table in enumerate(d.tables):
+        if table.kind in rules["hierarchy.parent_equals_children"].kinds:
+            yield from hierarchy(d, ti, rules["hierarchy.parent_equals_children"])
+        if table.kind in rules["hierarchy.total_equals_classes"].kinds:
+            yield from total_equals_classes(d, ti, rules["hierarchy.total_equals_classes"])
+        if table.kind in rules["row.total_equals_parts"].kinds:
+            yield from row_sums(d, ti, rules["row.total_equals_parts"])
+        if table.kind == "three_public":
+            yield from three_public_parts(d, ti, rules["row.three_public_parts"])
+        if table.kind in SUMMARY_KINDS:
+            yield from summary(d, ti, rules)
+    yield from cross(d, rules)

@@ -1,0 +1,192 @@
+"""What the narrative's claims refer to in the tables, and the checks on its arithmetic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from difflib import SequenceMatcher
+
+from yusuan.check.cells import Ref
+from yusuan.check.identities import Identity
+from yusuan.model import Claim, Disclosure, Table
+from yusuan.model.numbers import decimals_of, round_half_up, squash
+
+_PATH = re.compile(r"(.+?)（类）(.+?)（款）(.+?)（项）")
+INCOME_ITEMS = (
+    ("上级一般公共预算", "上级一般公共预算"), ("上级政府性基金", "上级政府性基金"), ("上级国有资本", "上级国有资本"),
+    ("一般公共预算", "一般公共预算"), ("政府性基金", "基金"), ("国有资本经营", "国有资本"), ("财政专户", "财政专户"),
+    ("单位资金", "单位资金"), ("事业收入", "事业收入"), ("非财政拨款结转", "非财政拨款结转"),
+    ("财政拨款结转", "财政拨款结转"), ("其他收入", "其他收入"),
+)
+THREE_PUBLIC = (("因公出国", "出国"), ("公务接待", "接待"), ("购置及运行", "购置及运行"), ("公务用车购置", "购置费"),
+                ("公务用车运行", "运行(维护)?费$"), ("三公", None))
+
+
+def similar(a: str, b: str) -> float:
+    return SequenceMatcher(None, squash(a), squash(b)).ratio()
+
+
+def _best(rows: list[tuple[int, str]], name: str, cutoff: float = 0.6) -> tuple[int, str] | None:
+    scored = sorted(((similar(name, n), i, n) for i, n in rows), reverse=True)
+    if scored and scored[0][0] >= cutoff:
+        return scored[0][1], scored[0][2]
+    return None
+
+
+class Resolver:
+    """Finds the table cell a claim speaks of."""
+
+    def __init__(self, d: Disclosure) -> None:
+        self.d = d
+        self.idx = {t.kind: i for i, t in reversed(list(enumerate(d.tables)))}
+        self.renamed: list[tuple[int, str, str]] = []  # (claim, printed name, table name)
+
+    def _table(self, kind: str) -> tuple[int, Table] | None:
+        i = self.idx.get(kind)
+        return (i, self.d.tables[i]) if i is not None else None
+
+    def _total(self, kind: str, key: str) -> Ref | None:
+        found = self._table(kind)
+        if not found or not found[1].has(key):
+            return None
+        row = found[1].total_row()
+        return Ref(found[0], found[1].rows.index(row), key) if row else None
+
+    def _coded(self, kind: str, code_len: int, prefix: str, name: str, ci: int) -> tuple[Ref, str] | None:
+        found = self._table(kind)
+        if not found:
+            return None
+        ti, table = found
+        rows = [(i, r.name) for i, r in enumerate(table.rows)
+                if r.code and len(r.code) == code_len and r.code.startswith(prefix)]
+        best = _best(rows, name)
+        if best is None:
+            return None
+        i, table_name = best
+        if squash(table_name) != squash(name):
+            self.renamed.append((ci, name, table_name))
+        return Ref(ti, i, "total"), table.rows[i].code or ""
+
+    def amount_ref(self, ci: int, claim: Claim) -> Ref | None:
+        s, kind, section = claim.subject, claim.subject_kind, claim.section or ""
+        fiscal = "一般公共预算" in section or "财政拨款" in section
+        if kind == "expense_item":
+            m = _PATH.search(s)
+            if not m:
+                return None
+            found = self._coded("gpb_expense", 3, "", m[1], ci)
+            found = found and self._coded("gpb_expense", 5, found[1], m[2], ci)
+            found = found and self._coded("gpb_expense", 7, found[1], m[3], ci)
+            if found:
+                claim.code = found[1]
+                return found[0]
+            return None
+        if kind == "expense_class":
+            found = self._coded("gpb_expense" if fiscal else "expense", 3, "", s, ci)
+            return found[0] if found else None
+        if kind in ("basic", "project"):
+            if "人员" in s or "公用" in s:
+                return None
+            return self._total("gpb_expense" if fiscal or "一般公共预算" in s else "expense", kind)
+        if kind in ("personnel", "public"):
+            return self._total("gpb_basic_expense", kind)
+        if kind == "total":
+            if "一般公共预算" in s:
+                return self._total("gpb_expense", "total")
+            if "财政拨款" in s:
+                return self._total("fiscal_summary", "income_amount")
+            return self._total("income_expense_summary", "income_amount")
+        if kind == "three_public":
+            return self._three_public(s)
+        if kind in ("income_source", "other") and claim.amount is not None:
+            return self._income(s, fiscal and kind == "other")
+        return None
+
+    def _three_public(self, subject: str) -> Ref | None:
+        found = self._table("three_public")
+        if not found:
+            return None
+        ti, table = found
+        key = "gpb" if table.has("gpb") else "total"
+        for word, label in THREE_PUBLIC:
+            if word in subject:
+                if label is None:
+                    row = table.total_row()
+                    return Ref(ti, table.rows.index(row), key) if row else None
+                rx = re.compile(label)
+                i = next((i for i, r in enumerate(table.rows) if rx.search(squash(r.label))), None)
+                return Ref(ti, i, key) if i is not None else None
+        return None
+
+    def _income(self, subject: str, fiscal: bool) -> Ref | None:
+        found = self._table("fiscal_summary" if fiscal else "income_expense_summary")
+        if not found:
+            return None
+        ti, table = found
+        for word, label in INCOME_ITEMS:
+            if word in subject:
+                for i, row in enumerate(table.rows):
+                    text = squash(row.raw.get("income_item", ""))
+                    if label in text and not text.startswith("其中") and not (
+                            label == "一般公共预算" and "上级" in text):
+                        return Ref(ti, i, "income_amount")
+                return None
+        return None
+
+    def income_ref(self, code: str) -> list[Ref]:
+        """The 一般公共预算 cells of 收入总表 for a code."""
+        found = self._table("income")
+        if not found:
+            return []
+        ti, table = found
+        row = next((i for i, r in enumerate(table.rows) if r.code == code), None)
+        return [Ref(ti, row, k) for k in ("gpb", "gpb_transfer") if table.has(k)] if row is not None else []
+
+    def base_ref(self, claim: Claim) -> Ref | None:
+        """The total a claim's share is of."""
+        kind, section = claim.subject_kind, claim.section or ""
+        if kind == "income_source":
+            return self._total("income_expense_summary", "income_amount")
+        if kind in ("basic", "project") and "支出预算" in section and "一般公共预算" not in section:
+            return self._total("expense", "total")
+        if kind == "expense_class" and ("一般公共预算" in section or "财政拨款" in section):
+            return self._total("gpb_expense", "total")
+        if kind in ("basic", "project", "expense_class"):
+            return self._total("expense", "total")
+        return None
+
+
+def claim_identities(d: Disclosure, resolver: Resolver) -> Iterator[Identity]:
+    for ci, claim in enumerate(d.narrative.claims):
+        if claim.amount is None or claim.unit != (d.document.money_unit or "万元"):
+            continue
+        ref = resolver.amount_ref(ci, claim)
+        if ref is None:
+            continue
+        rule = "other.three_public_matches_table" if claim.subject_kind == "three_public" else \
+            "narrative.amount_matches_table"
+        yield Identity(rule, Ref(None, None, "amount", claim=ci), [ref], f"“{claim.subject}”的金额 = 表中金额")
+        if claim.subject_kind == "expense_item" and claim.code:  # a 项 of 一般公共预算 is in 收入总表 too
+            income = resolver.income_ref(claim.code)
+            if income:
+                yield Identity(rule, Ref(None, None, "amount", claim=ci), income,
+                               f"“{claim.subject}”的金额 = 收入总表一般公共预算")
+
+
+def expected_growth(claim: Claim) -> Decimal | None:
+    """change ÷ (amount − change), rounded half-up to the printed decimals; None from a zero base."""
+    if claim.amount is None or claim.change is None or claim.growth_rate is None:
+        return None
+    prior = claim.amount - claim.change
+    if prior == 0:
+        return None
+    places = decimals_of(claim.raw.get("growth_rate", "").rstrip("%％ "))
+    return round_half_up(claim.change / prior * 100, places)
+
+
+def expected_share(claim: Claim, base: Decimal) -> Decimal | None:
+    if claim.amount is None or claim.share is None or base == 0:
+        return None
+    places = decimals_of(claim.raw.get("share", "").rstrip("%％ "))
+    return round_half_up(claim.amount / base * 100, places)

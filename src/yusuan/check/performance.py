@@ -1,0 +1,102 @@
+"""Performance target tables (项目支出绩效目标表) against themselves, the project table and
+the narrative's summary sentence."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from yusuan.check.context import Context
+from yusuan.check.findings import Location
+from yusuan.check.narrative import similar
+from yusuan.model import PerformanceTarget
+from yusuan.model.numbers import squash
+
+LEVELS = ("产出", "成本", "效益", "满意度")
+
+
+def _loc(t: PerformanceTarget, row: str | None = None, line: int | None = None) -> Location:
+    return Location(kind="performance_target", row=row or t.project, line=line or t.line)
+
+
+def check_targets(ctx: Context) -> None:
+    settings = ctx.settings
+    for t in ctx.d.performance_targets:
+        if t.total is not None and t.fiscal is not None:
+            expected = t.fiscal + (t.other or 0)
+            if expected != t.total:
+                ctx.add("performance.funds_add_up", f"“{t.project}”年度预算总额 {t.total} ≠ 财政拨款 {t.fiscal} + "
+                        f"其他资金 {t.other or 0}", [_loc(t)], stated=t.total, expected=expected)
+        present = {lvl for lvl in LEVELS if any(lvl in squash(i.level1) for i in t.indicators)}
+        missing = [lvl for lvl in LEVELS if lvl not in present]
+        if missing and t.indicators:
+            ctx.add("performance.levels_present", f"“{t.project}”缺少一级指标：{'、'.join(m + '指标' for m in missing)}",
+                    [_loc(t)])
+        weights = [i.weight for i in t.indicators if i.weight is not None]
+        if weights:
+            total = sum(weights, Decimal(0))
+            if total in settings.weight_conventions:
+                ctx.add("performance.weights_total", f"“{t.project}”指标权重合计 {total}（按 {total} + "
+                        f"{settings.weight_total - total} 分预算执行率的惯例）", [_loc(t)], stated=total,
+                        expected=settings.weight_total, severity="warning")
+            elif total != settings.weight_total:
+                ctx.add("performance.weights_total", f"“{t.project}”指标权重合计 {total}，应为 {settings.weight_total}",
+                        [_loc(t)], stated=total, expected=settings.weight_total)
+        if t.total is not None:
+            for ind in t.indicators:
+                unit = ind.value_unit or ""
+                if "成本" in ind.level1 and ind.number is not None and unit.startswith("万") and ind.number > t.total:
+                    ctx.add("performance.cost_within_budget", f"“{t.project}”成本指标“{ind.level3}” {ind.value} "
+                            f"超过项目预算 {t.total}", [_loc(t, ind.level3, ind.line)], stated=ind.number,
+                            expected=t.total)
+    _against_projects(ctx)
+    _summary_sentence(ctx)
+
+
+def _against_projects(ctx: Context) -> None:
+    table = ctx.table("gpb_project_expense")
+    if table is None:
+        return
+    targets = ctx.d.performance_targets
+    for row in table.rows:
+        name = row.raw.get("project_name", "")
+        if not name or row.is_total:
+            continue
+        here = Location(table=table.number, kind=table.kind, row=name, line=row.line, page=row.page)
+        scored = sorted(((similar(name, t.project), i) for i, t in enumerate(targets)), reverse=True)
+        if not scored or scored[0][0] < 0.5:
+            ctx.add("performance.matches_projects", f"项目“{name}”没有绩效目标表", [here])
+            continue
+        target = targets[scored[0][1]]
+        if squash(target.project) != squash(name):
+            ctx.add("text.name_differs", f"项目在{table.number}中名为“{name}”，绩效目标表中名为“{target.project}”",
+                    [here, _loc(target)])
+        amount = row.value("total")
+        if target.fiscal is not None and target.fiscal != amount:
+            ctx.add("performance.matches_projects", f"项目“{name}”在{table.number}中为 {amount}，"
+                    f"绩效目标表财政拨款为 {target.fiscal}", [here, _loc(target)], stated=target.fiscal, expected=amount)
+
+
+def _summary_sentence(ctx: Context) -> None:
+    targets = ctx.d.performance_targets
+    if not targets:
+        return
+    fiscal = [t for t in targets if t.fiscal]
+    other = [t for t in targets if not t.fiscal and t.other]
+    groups = {"财政拨款项目": fiscal, "非财政拨款项目": other}
+    for claim in ctx.d.narrative.claims:
+        if claim.subject_kind != "performance":
+            continue
+        label = next((k for k in ("非财政拨款项目", "财政拨款项目") if claim.subject.startswith(k)), None)
+        if label is None:
+            continue
+        group = groups[label]
+        here = Location(kind="narrative", row=claim.subject, line=claim.line)
+        if claim.count is not None and claim.count != len(group):
+            ctx.add("performance.summary_sentence", f"情况说明称{label} {claim.count} 个，绩效目标表有 {len(group)} 个",
+                    [here], stated=claim.count, expected=Decimal(len(group)))
+        if claim.amount is not None:
+            field = "fiscal" if label == "财政拨款项目" else "other"
+            total = sum((getattr(t, field) or Decimal(0) for t in group), Decimal(0))
+            if total != claim.amount:
+                ctx.add("performance.summary_sentence", f"情况说明称{label}涉及 {claim.amount}，"
+                        f"绩效目标表合计 {total}", [here], stated=claim.amount, expected=total)

@@ -1,0 +1,153 @@
+"""Narrative arithmetic (shares, growth rates, listed items, precision) and the other sections:
+“三公”, 机关运行经费, 政府采购, 国有资产, staffing."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from yusuan.check.cells import Ref
+from yusuan.check.context import Context
+from yusuan.check.findings import Location
+from yusuan.check.narrative import expected_growth, expected_share
+from yusuan.model import Claim
+
+
+def _loc(claim: Claim, column: str | None = None) -> Location:
+    return Location(kind="narrative", row=claim.subject, column=column, line=claim.line)
+
+
+def check_narrative(ctx: Context) -> None:
+    claims = ctx.d.narrative.claims
+    for claim in claims:
+        _growth(ctx, claim)
+        if claim.share is not None:
+            base = ctx.resolver.base_ref(claim)
+            value = ctx.cells.value(base) if base else None
+            expected = expected_share(claim, value) if value else None
+            if expected is not None and expected != claim.share:
+                ctx.add("narrative.share",
+                        f"“{claim.subject}”占比印为 {claim.share}%，按 {claim.amount} ÷ {value} 应为 {expected}%",
+                        [_loc(claim, "占比"), ctx.loc(base)], stated=claim.share, expected=expected)  # type: ignore[arg-type]
+        for field in ("amount", "change"):
+            raw = claim.raw.get(field, "")
+            m = re.search(r"\.(\d+)", raw)
+            if m and len(m[1]) > 2:
+                ctx.add("text.precision", f"“{claim.subject}”的{'金额' if field == 'amount' else '增减额'} "
+                        f"{raw.strip()} 有 {len(m[1])} 位小数，表格只印两位", [_loc(claim)])
+    _items_sum(ctx)
+    _renamed(ctx)
+
+
+def _growth(ctx: Context, claim: Claim) -> None:
+    if claim.growth_rate is None or claim.amount is None or claim.change is None:
+        return
+    prior = claim.amount - claim.change
+    if prior == 0:  # 0 → 0 written as 0% is harmless; 0 → x as 100% is a convention to flag
+        if claim.change != 0 and claim.growth_rate != 0:
+            ctx.add("narrative.zero_base_growth",
+                    f"“{claim.subject}”上年为零，增长率无从计算，却写“增长{claim.growth_rate}%”", [_loc(claim, "增长率")],
+                    stated=claim.growth_rate)
+        return
+    expected = expected_growth(claim)
+    if expected is not None and expected != claim.growth_rate:
+        ctx.add("narrative.growth_rate",
+                f"“{claim.subject}”增长率印为 {claim.growth_rate}%，按 {claim.change} ÷ {prior} 应为 {expected}%",
+                [_loc(claim, "增长率")], stated=claim.growth_rate, expected=expected)
+
+
+def _items_sum(ctx: Context) -> None:
+    """A claim followed on its line by `其中` items: the items add up to it."""
+    by_line: dict[int, list[Claim]] = {}
+    for claim in ctx.d.narrative.claims:
+        by_line.setdefault(claim.line or 0, []).append(claim)
+    for line, claims in by_line.items():
+        text = claims[0].text
+        if "其中" not in text or len(claims) < 3:
+            continue
+        head, items = claims[0], [c for c in claims[1:] if c.amount is not None]
+        if head.amount is None or not items or any(c.subject_kind == "asset" for c in claims):
+            continue
+        if head.subject_kind == "procurement":
+            items = [c for c in items if any(w in c.subject for w in ("货物", "工程", "服务"))]
+            if len(items) < 2:
+                continue
+        total = sum((c.amount for c in items), Decimal(0))  # type: ignore[misc]
+        if total != head.amount:
+            rule = "other.procurement_parts" if head.subject_kind == "procurement" else "narrative.items_sum"
+            ctx.add(rule, f"第{line}行“{head.subject}”为 {head.amount}，其中各项合计 {total}",
+                    [_loc(head)], stated=head.amount, expected=total)
+
+
+def _renamed(ctx: Context) -> None:
+    for ci, printed, name in ctx.resolver.renamed:
+        claim = ctx.d.narrative.claims[ci]
+        ctx.add("text.name_differs", f"情况说明第{claim.line}行称“{printed}”，表中为“{name}”", [_loc(claim)])
+
+
+def check_other_sections(ctx: Context) -> None:
+    claims = ctx.d.narrative.claims
+    basic = ctx.table("gpb_basic_expense")
+    for claim in claims:
+        if claim.subject_kind == "office_running" and claim.amount is not None and basic and basic.total_row():
+            public = basic.total_row().value("public")  # type: ignore[union-attr]
+            if public != claim.amount:
+                ti = ctx.d.tables.index(basic)
+                ctx.add("other.office_running_vs_public",
+                        f"机关运行经费 {claim.amount} 与基本支出表公用经费 {public} 不同",
+                        [_loc(claim), ctx.loc(Ref(ti, basic.rows.index(basic.total_row()), "public"))],  # type: ignore[arg-type]
+                        stated=claim.amount, expected=public)
+    _procurement(ctx, [c for c in claims if c.subject_kind == "procurement"])
+    _assets(ctx, [c for c in claims if c.subject_kind == "asset"])
+    _staffing(ctx)
+
+
+def _procurement(ctx: Context, claims: list[Claim]) -> None:
+    total = next((c for c in claims if re.search(r"政府采购(预算)?$", c.subject) and c.amount is not None), None)
+    sme = next((c for c in claims if "中小企业" in c.subject), None)
+    small = next((c for c in claims if "小微" in c.subject), None)
+    if total and sme and sme.amount is not None and sme.amount > total.amount:  # type: ignore[operator]
+        ctx.add("other.procurement_parts", f"面向中小企业预留 {sme.amount} 超过政府采购预算 {total.amount}",
+                [_loc(sme), _loc(total)], stated=sme.amount, expected=total.amount)
+    if sme and small and sme.amount is not None and small.amount is not None and small.amount > sme.amount:
+        ctx.add("other.procurement_parts", f"面向小微企业预留 {small.amount} 超过面向中小企业预留 {sme.amount}",
+                [_loc(small), _loc(sme)], stated=small.amount, expected=sme.amount)
+
+
+def _assets(ctx: Context, claims: list[Claim]) -> None:
+    """On one line: the first claim is the total, the ones after `其中` are its parts."""
+    by_line: dict[int, list[Claim]] = {}
+    for claim in claims:
+        by_line.setdefault(claim.line or 0, []).append(claim)
+    for group in by_line.values():
+        text = group[0].text
+        if "其中" not in text:
+            continue
+        cut = text.index("其中")
+        head_subject = group[0].subject
+        parts = [c for c in group if c.subject != head_subject and c.subject.split("价值")[0] in text[cut:]]
+        for field in ("count", "amount"):
+            head = next((c for c in group if c.subject.startswith(head_subject) and getattr(c, field) is not None), None)
+            items = [c for c in parts if getattr(c, field) is not None]
+            if head is None or not items:
+                continue
+            limit = getattr(head, field)
+            for item in items:
+                if getattr(item, field) > limit:
+                    ctx.add("other.asset_parts", f"“{item.subject}” {getattr(item, field)} 超过总数“{head.subject}” {limit}",
+                            [_loc(item), _loc(head)], stated=getattr(item, field), expected=limit)
+            total = sum((getattr(c, field) for c in items), Decimal(0))
+            if total > limit and all(getattr(c, field) <= limit for c in items):
+                ctx.add("other.asset_parts", f"“{head.subject}”其中各项合计 {total} 超过总数 {limit}",
+                        [_loc(head)], stated=total, expected=limit)
+
+
+def _staffing(ctx: Context) -> None:
+    staff = ctx.d.overview.staffing
+    if "实有人数" in staff and any(k in staff for k in ("在职", "退休", "离休")):
+        parts = sum(staff.get(k, 0) for k in ("在职", "退休", "离休"))
+        if parts != staff["实有人数"]:
+            line = ctx.d.overview.staffing_source.line if ctx.d.overview.staffing_source else None
+            ctx.add("other.staffing", f"实有人数 {staff['实有人数']} ≠ 在职 + 退休 + 离休 = {parts}",
+                    [Location(kind="overview", row="人员情况", line=line)],
+                    stated=Decimal(staff["实有人数"]), expected=Decimal(parts))
