@@ -3,7 +3,9 @@ so `yusuan --version` stays fast."""
 
 from __future__ import annotations
 
+import io
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -93,6 +95,103 @@ def catalog_cmd(
           + (f"（{year}年无此科目，取最近年度）" if year and entry.year != year else ""))
     for parent in catalog.parents(code, year):
         print(f"  上级：{parent.code} {parent.name}（{catalog.LEVELS[parent.level]}）")
+
+
+class Format(str, Enum):
+    terminal = "terminal"
+    json = "json"
+    html = "html"
+    csv = "csv"
+
+
+def _settings(config: Path | None, tolerance: str | None, weight_total: str | None, severity: list[str]):  # noqa: ANN202
+    from decimal import Decimal, InvalidOperation
+
+    from yusuan.check.rules import load_settings, rules
+
+    settings = load_settings(config)
+    try:
+        if tolerance is not None:
+            settings.tolerance = Decimal(tolerance)
+        if weight_total is not None:
+            settings.weight_total = Decimal(weight_total)
+    except InvalidOperation:
+        raise YusuanError(f"数值无效：{tolerance or weight_total}") from None
+    known = rules()
+    for item in severity:
+        rule, _, level = item.partition("=")
+        if rule not in known or level not in ("error", "warning", "info"):
+            raise YusuanError(f"--severity 应写成 规则=error|warning|info，且规则存在：{item}")
+        settings.severity[rule] = level
+    return settings
+
+
+@app.command()
+def check(
+    file: FileArg,
+    format: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.terminal,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（默认输出到终端）")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="设置文件（默认 ./yusuan.toml）")] = None,
+    tolerance: Annotated[str | None, typer.Option(help="各规则的默认容差")] = None,
+    weight_total: Annotated[str | None, typer.Option(help="绩效指标权重总分（默认 100）")] = None,
+    severity: Annotated[list[str], typer.Option(help="改变规则的级别，如 catalog.unknown_code=info")] = [],  # noqa: B006
+) -> None:
+    """核查公开文件：勾稽关系、占比与增长率、科目编码、绩效目标、完整性。退出码：0 无错误，1 有错误，2 无法读取。"""
+    from yusuan.check.engine import check as run_check
+
+    try:
+        settings = _settings(config, tolerance, weight_total, severity)
+    except YusuanError as error:
+        _fail(error)
+    disclosure = _read(file)
+    report = run_check(disclosure, settings)
+    if format is Format.terminal and output is None:
+        from yusuan.report.terminal import show_report
+
+        show_report(report)
+    else:
+        text = _render(report, disclosure, format)
+        if output:
+            output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    raise typer.Exit(1 if report.summary["errors"] else 0)
+
+
+def _render(report, disclosure, format: Format) -> str:  # noqa: ANN001
+    if format is Format.html:
+        from yusuan.report.html import render_html
+
+        return render_html(report, disclosure)
+    if format is Format.csv:
+        from yusuan.report.csv import render_csv
+
+        return render_csv(report)
+    if format is Format.terminal:
+        from rich.console import Console
+
+        from yusuan.report.terminal import show_report
+
+        console = Console(record=True, width=160, file=io.StringIO())
+        show_report(report, console)
+        return console.export_text()
+    return report.model_dump_json(indent=1) + "\n"
+
+
+@app.command(name="rules")
+def rules_cmd() -> None:
+    """列出全部核查规则：编号、类别、级别、容差和说明。"""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    from yusuan.check.rules import rules
+
+    grid = RichTable(title="核查规则", expand=True)
+    for name in ("规则", "类别", "级别", "容差", "说明", "适用表格"):
+        grid.add_column(name, overflow="fold")
+    for rule in rules().values():
+        grid.add_row(rule.id, rule.family, rule.severity, str(rule.tolerance), rule.description, "、".join(rule.kinds))
+    Console().print(grid)
 
 
 def main() -> None:

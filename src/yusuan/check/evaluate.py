@@ -33,12 +33,12 @@ def _check(ctx: Context, identity: Identity):  # noqa: ANN202
         severity, rounding_note = "warning", f"，在尾差范围（{slack}）内"
     where = [ctx.loc(r) for r in identity.cells]
     lacking = [r for r in identity.cells if cells.is_virtual(r)]
-    if lacking:
+    if lacking and (identity.stated in lacking or all(r in lacking for r in identity.parts)):
         present = [r for r in identity.cells if not cells.is_virtual(r)]
         shown = "、".join(f"{ctx.loc(r).describe()} 为 {cells.value(r)}" for r in present)
         where = [ctx.loc(r) for r in present]
-        message = f"{identity.what}：{'、'.join(ctx.loc(r).describe() for r in lacking)}，而{shown}"
+        message = f"{'、'.join(ctx.loc(r).describe() for r in lacking)}，而{shown}（{identity.what}）"
     else:
         head = ctx.loc(identity.stated).describe() if identity.stated else ""
-        message = f"{identity.what}：{head} 为 {stated}，而应为 {expected}，相差 {stated - expected}"  # type: ignore[operator]
+        message = f"{head} 为 {stated}，而按 {identity.what} 应为 {expected}，相差 {stated - expected}"  # type: ignore[operator]
     return ctx.add(identity.rule, message + rounding_note, where, stated=stated, expected=expected, severity=severity)

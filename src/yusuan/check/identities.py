@@ -210,18 +210,21 @@ def pairs(d: Disclosure, rules: dict[str, Rule]) -> list[Pair]:
 
 
 def add_missing_rows(d: Disclosure, rules: dict[str, Rule]) -> set[tuple[int, int]]:
-    """Give each table of a cross pair the codes the other table has and it lacks, as empty
-    rows, so that localisation can put money in a row a table should have printed."""
+    """Give each table of a cross pair the codes the other table prints money for in the
+    pair's columns and it lacks, as empty rows, so that localisation can put the money in
+    the row a table should have printed."""
     added: set[tuple[int, int]] = set()
     for pair in pairs(d, rules):
         if pair.totals_only:
             continue
-        for this, other in ((pair.a, pair.b), (pair.b, pair.a)):
+        for this, keys, other in ((pair.a, (pair.akey,), pair.b), (pair.b, pair.bkeys, pair.a)):
             have = _codes(d.tables[other], d.document.year)
             mine = _codes(d.tables[this], d.document.year)
             source = d.tables[this]
             for code, rows in mine.items():
                 if code in have or pair.classes_only and len(code) != 3:
+                    continue
+                if all((this, i) in added or source.rows[i].value(k) == 0 for i in rows for k in keys):
                     continue
                 template = source.rows[rows[0]]
                 table = d.tables[other]

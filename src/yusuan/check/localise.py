@@ -54,11 +54,13 @@ class _Program:
         self.a.sum_duplicates()
         self.hi = np.array(tol)
         self.lo = -self.hi
-        # how far a cell may move: twice the largest identity it is in
+        # how far a cell may move: twice the largest identity it is in, and never less than the
+        # largest printed figure (a row a table lacks prints nothing, yet may hold the most)
         size = abs(self.a) @ np.abs(self.values)
         member = abs(self.a).tocsc()
-        self.reach = np.array([2 * float(size[member.indices[member.indptr[i]:member.indptr[i + 1]]].max(initial=0))
-                               + 100 for i in range(self.n)])
+        largest = float(np.abs(self.values).max(initial=0))
+        self.reach = np.array([2 * max(float(size[member.indices[member.indptr[i]:member.indptr[i + 1]]].max(initial=0)),
+                                       largest) + 100 for i in range(self.n)])
 
     def _l1(self, weight, bounds):  # noqa: ANN001, ANN202
         """min Σ weight·|x − printed| subject to the identities, x within bounds."""

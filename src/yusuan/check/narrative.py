@@ -166,12 +166,12 @@ def claim_identities(d: Disclosure, resolver: Resolver) -> Iterator[Identity]:
             continue
         rule = "other.three_public_matches_table" if claim.subject_kind == "three_public" else \
             "narrative.amount_matches_table"
-        yield Identity(rule, Ref(None, None, "amount", claim=ci), [ref], f"“{claim.subject}”的金额 = 表中金额")
+        yield Identity(rule, Ref(None, None, "amount", claim=ci), [ref], "情况说明金额 = 表中金额")
         if claim.subject_kind == "expense_item" and claim.code:  # a 项 of 一般公共预算 is in 收入总表 too
             income = resolver.income_ref(claim.code)
             if income:
                 yield Identity(rule, Ref(None, None, "amount", claim=ci), income,
-                               f"“{claim.subject}”的金额 = 收入总表一般公共预算")
+                               "情况说明金额 = 收入总表一般公共预算")
 
 
 def expected_growth(claim: Claim) -> Decimal | None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
+from yusuan.check.findings import Finding, Report
 from yusuan.model import Table
 
 
@@ -20,3 +24,61 @@ def show_tables(tables: list[Table], console: Console | None = None) -> None:
         console.print(grid)
         if table.note:
             console.print(f"  注：{table.note}")
+
+
+SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _table_order(finding: Finding) -> tuple[int, int]:
+    loc = finding.locations[0] if finding.locations else None
+    number = int(m[1]) if loc and loc.table and (m := re.match(r"表(\d+)", loc.table)) else 999
+    return number, (loc.line or 0) if loc else 0
+
+
+def _where(finding: Finding) -> str:
+    loc = finding.locations[0] if finding.locations else None
+    if loc is None:
+        return "全文"
+    return loc.table or {"narrative": "情况说明", "performance_target": "绩效目标表", "overview": "概况"}.get(
+        loc.kind or "", loc.kind or "全文")
+
+
+def show_report(report: Report, console: Console | None = None) -> None:
+    """Findings grouped by severity, then by table; a finding that follows from another is
+    shown under it."""
+    console = console or Console()
+    doc = report.document
+    console.print(f"[bold]{doc.get('unit') or ''} {doc.get('year') or ''}年"
+                  f"{'决算' if doc.get('kind') == 'final' else '预算'}公开[/bold]  {doc.get('file') or ''}")
+    by_id = {f.id: f for f in report.findings}
+    for severity in ("error", "warning", "info"):
+        findings = sorted((f for f in report.findings if f.severity == severity and f.caused_by is None),
+                          key=_table_order)
+        if not findings:
+            continue
+        count = sum(f.severity == severity for f in report.findings)
+        console.rule(f"[bold {_STYLE[severity]}]{SEVERITY_NAMES[severity]}（{count}）")
+        group = None
+        for finding in findings:
+            if _where(finding) != group:
+                group = _where(finding)
+                console.print(f"[bold]{group}[/bold]")
+            for depth, f in ((0, finding), *((1, by_id[i]) for i in finding.follows if i in by_id)):
+                indent = "      ↳ " if depth else "  "
+                console.print(f"{indent}[{_STYLE[f.severity]}]{f.id}[/] [dim]{f.rule}[/dim]",
+                              style="dim" if depth else None, highlight=False)
+                console.print(f"{'        ' if depth else '    '}{escape(f.message)}", style="dim" if depth else None,
+                              highlight=False)
+    if report.localisation:
+        console.rule("[bold]最可能出错的单元格（误差定位）")
+        for c in report.localisation:
+            where = " ".join(p for p in (c.table or "情况说明", c.row, c.column) if p)
+            where += f"（第{c.line}行）" if c.line else ""
+            other = f"  其他可能：{'；'.join(c.alternatives)}" if c.alternatives else ""
+            explains = f"  [dim]解释 {'、'.join(c.explains)}[/dim]" if c.explains else ""
+            console.print(f"  {escape(where)}：{escape(c.stated or '（空）')} → [bold green]{c.likely}[/]{other}{explains}",
+                          highlight=False)
+    s = report.summary
+    console.print(f"错误 {s['errors']} 个，警告 {s['warnings']} 个；"
+                  f"不适用的规则 {len(report.not_applicable)} 条（所需表格缺失）。")
