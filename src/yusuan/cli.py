@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -42,7 +42,7 @@ def _fail(error: YusuanError) -> None:
     raise typer.Exit(2)
 
 
-def _read(path: Path):  # noqa: ANN202 - returns the model, imported lazily
+def _read(path: Path):
     from yusuan.read import read
 
     try:
@@ -97,14 +97,14 @@ def catalog_cmd(
         print(f"  上级：{parent.code} {parent.name}（{catalog.LEVELS[parent.level]}）")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     terminal = "terminal"
     json = "json"
     html = "html"
     csv = "csv"
 
 
-def _settings(config: Path | None, tolerance: str | None, weight_total: str | None, severity: list[str]):  # noqa: ANN202
+def _settings(config: Path | None, tolerance: str | None, weight_total: str | None, severity: list[str]):
     from decimal import Decimal, InvalidOperation
 
     from yusuan.check.rules import load_settings, rules
@@ -158,7 +158,7 @@ def check(
     raise typer.Exit(1 if report.summary["errors"] else 0)
 
 
-def _render(report, disclosure, format: Format) -> str:  # noqa: ANN001
+def _render(report, disclosure, format: Format) -> str:
     if format is Format.html:
         from yusuan.report.html import render_html
 
@@ -182,16 +182,37 @@ def _render(report, disclosure, format: Format) -> str:  # noqa: ANN001
 def rules_cmd() -> None:
     """列出全部核查规则：编号、类别、级别、容差和说明。"""
     from rich.console import Console
-    from rich.table import Table as RichTable
+    from rich.markup import escape
 
     from yusuan.check.rules import rules
 
-    grid = RichTable(title="核查规则", expand=True)
-    for name in ("规则", "类别", "级别", "容差", "说明", "适用表格"):
-        grid.add_column(name, overflow="fold")
+    console = Console()
+    family = None
     for rule in rules().values():
-        grid.add_row(rule.id, rule.family, rule.severity, str(rule.tolerance), rule.description, "、".join(rule.kinds))
-    Console().print(grid)
+        if rule.family != family:
+            family = rule.family
+            console.print(f"[bold]{family}[/bold]")
+        console.print(f"  [cyan]{rule.id}[/cyan]  [dim]{rule.severity}，容差 {rule.tolerance}[/dim]", highlight=False)
+        console.print(f"    {escape(rule.description)}", highlight=False)
+        if rule.kinds:
+            console.print(f"    [dim]表格：{'、'.join(rule.kinds)}[/dim]", highlight=False)
+
+
+@app.command()
+def schema(
+    what: Annotated[str, typer.Argument(help="disclosure（parse 的输出）或 report（check --format json 的输出）")],
+) -> None:
+    """输出 JSON Schema（由模型生成）。"""
+    import json
+
+    from yusuan.check.findings import Report
+    from yusuan.model import Disclosure
+
+    models = {"disclosure": Disclosure, "report": Report}
+    if what not in models:
+        _fail(YusuanError(f"没有这种 schema：{what}（可选 disclosure、report）"))
+    sys.stdout.write(json.dumps(models[what].model_json_schema(mode="serialization"), ensure_ascii=False, indent=1)
+                     + "\n")
 
 
 def main() -> None:

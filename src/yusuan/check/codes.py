@@ -16,6 +16,8 @@ EXPECTED = {"economic": "economic_department", "functional": "functional"}
 def check_codes(ctx: Context) -> None:
     year = ctx.d.document.year
     names: dict[str, list[tuple[str, Location]]] = {}
+    unknown: dict[tuple[str, str], tuple[bool, list[Location]]] = {}
+    renamed: dict[tuple[str, str, str, int], list[Location]] = {}
     for ti, table in enumerate(ctx.d.tables):
         expected = "economic_department" if table.kind in ECONOMIC else "functional"
         for ri, row in enumerate(table.rows):
@@ -37,15 +39,16 @@ def check_codes(ctx: Context) -> None:
                 if fix and fix != row.code:
                     ctx.code_fixes.append((table, ri, fix))
                 ctx.add("catalog.wrong_classification",
-                        f"{here.describe()}：{catalog.LABELS[expected]}表中出现{catalog.LABELS[kind]}编码 {row.code}{hint}",
+                        f"{here.describe()}：{catalog.LABELS[expected]}表中出现"
+                        f"{catalog.LABELS[kind]}编码 {row.code}{hint}",
                         [here])
                 continue
             entry = catalog.lookup(row.code, year)
             if entry is None:
-                ctx.add("catalog.unknown_code", f"{here.describe()}：编码 {row.code}“{row.name}”未见于分类目录", [here])
+                blank = all(v in (None, 0) for k, v in row.values.items() if not k.startswith("income_"))
+                unknown.setdefault((row.code, row.name), (blank, []))[1].append(here)
             elif row.name and not catalog.names_match(row.name, entry.name):
-                ctx.add("catalog.name_mismatch", f"{here.describe()}：“{row.name}”在{entry.year}年目录中名为“{entry.name}”",
-                        [here])
+                renamed.setdefault((row.code, row.name, entry.name, entry.year), []).append(here)
             if row.name and table.kind not in ECONOMIC:
                 names.setdefault(row.code, []).append((row.name, here))
             if (row.code.endswith("01") and len(row.code) == 7 and "行政运行" in row.name
@@ -53,6 +56,14 @@ def check_codes(ctx: Context) -> None:
                 loc = ctx.loc(Ref(ti, ri, "project"))
                 ctx.add("catalog.basic_in_project_item",
                         f"{loc.describe()}：行政运行只安排基本支出，却列项目支出 {row.values['project']}", [loc])
+    for (code, name), (blank, where) in unknown.items():
+        tables = "、".join(dict.fromkeys(loc.table or "" for loc in where))
+        # a template row listing every 类 with no money in it is no defect of the document
+        ctx.add("catalog.unknown_code", f"{tables}：编码 {code}“{name}”未见于分类目录", where,
+                severity="info" if blank else None)
+    for (code, name, catalog_name, catalog_year), where in renamed.items():
+        tables = "、".join(dict.fromkeys(loc.table or "" for loc in where))
+        ctx.add("catalog.name_mismatch", f"{tables}：{code}“{name}”在{catalog_year}年目录中名为“{catalog_name}”", where)
     for code, seen in names.items():
         distinct = {squash(n) for n, _ in seen}
         if len(distinct) > 1:

@@ -42,5 +42,6 @@ def check_empty_fund_tables(ctx: Context) -> None:
         funded = total.value(key) != 0
         if table.is_empty() == funded:
             state = "为空表" if table.is_empty() else "有数"
-            ctx.add("cross.empty_fund_tables", f"{table.number or ''}{table.title}{state}，而收入总表{income.column(key).label}"  # type: ignore[union-attr]
+            label = income.column(key).label  # type: ignore[union-attr]
+            ctx.add("cross.empty_fund_tables", f"{table.number or ''}{table.title}{state}，而收入总表{label}"
                     f"合计为 {total.value(key)}", [Location(table=table.number, kind=kind)])

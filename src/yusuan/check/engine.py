@@ -52,7 +52,7 @@ def check(disclosure: Disclosure, settings: Settings | None = None) -> Report:
     )
 
 
-def _group(ctx: Context, corrections) -> None:  # noqa: ANN001
+def _group(ctx: Context, corrections) -> None:
     """Findings explained by one corrected cell: the first (most local) is the cause."""
     by_id = {f.id: f for f in ctx.findings}
     for correction in corrections:

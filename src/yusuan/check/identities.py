@@ -222,7 +222,7 @@ def add_missing_rows(d: Disclosure, rules: dict[str, Rule]) -> set[tuple[int, in
             mine = _codes(d.tables[this], d.document.year)
             source = d.tables[this]
             for code, rows in mine.items():
-                if code in have or pair.classes_only and len(code) != 3:
+                if code in have or (pair.classes_only and len(code) != 3):
                     continue
                 if all((this, i) in added or source.rows[i].value(k) == 0 for i in rows for k in keys):
                     continue
@@ -240,7 +240,7 @@ def _pair_identities(d: Disclosure, pair: Pair, what: str) -> Iterator[Identity]
         codes_a, codes_b = _codes(ta, d.document.year), _codes(tb, d.document.year)
         for code, ia in codes_a.items():
             ib = codes_b.get(code)
-            if not ib or pair.classes_only and len(code) != 3:
+            if not ib or (pair.classes_only and len(code) != 3):
                 continue
             parts = [Ref(pair.b, ib[0], k) for k in pair.bkeys]
             if len(ia) == 1:
@@ -261,7 +261,8 @@ def cross(d: Disclosure, rules: dict[str, Rule]) -> Iterator[Identity]:
         yield from _pair_identities(d, pair, what)
     idx = {t.kind: i for i, t in reversed(list(enumerate(d.tables)))}
     if "income_expense_summary" in idx and "income" in idx:
-        yield from summary_income(d, idx["income_expense_summary"], idx["income"], rules["cross.summary_income_vs_income"])
+        yield from summary_income(d, idx["income_expense_summary"], idx["income"],
+                                  rules["cross.summary_income_vs_income"])
 
 
 def summary_income(d: Disclosure, si: int, ii: int, rule: Rule) -> Iterator[Identity]:

@@ -59,10 +59,11 @@ class _Program:
         size = abs(self.a) @ np.abs(self.values)
         member = abs(self.a).tocsc()
         largest = float(np.abs(self.values).max(initial=0))
-        self.reach = np.array([2 * max(float(size[member.indices[member.indptr[i]:member.indptr[i + 1]]].max(initial=0)),
-                                       largest) + 100 for i in range(self.n)])
+        within = [float(size[member.indices[member.indptr[i]:member.indptr[i + 1]]].max(initial=0))
+                  for i in range(self.n)]
+        self.reach = 2 * np.maximum(np.array(within), largest) + 100
 
-    def _l1(self, weight, bounds):  # noqa: ANN001, ANN202
+    def _l1(self, weight, bounds):
         """min Σ weight·|x − printed| subject to the identities, x within bounds."""
         import numpy as np
         from scipy.optimize import linprog
@@ -90,7 +91,7 @@ class _Program:
             w = np.where(self.free, 0.0, self.cost / (change + 1.0))
         return support
 
-    def restrict(self, cols: list[int]):  # noqa: ANN201
+    def restrict(self, cols: list[int]):
         """The identities over some cells only, the others fixed at their printed values:
         (matrix, lo, hi) with the fixed cells moved into the bounds."""
         import numpy as np
@@ -164,7 +165,7 @@ class _Program:
         return solutions
 
 
-def _zeros(rows: int, cols: int):  # noqa: ANN202
+def _zeros(rows: int, cols: int):
     from scipy.sparse import csr_array
 
     return csr_array((rows, cols))
@@ -219,7 +220,8 @@ def _corrections(ctx: Context, refs: list[Ref], solutions: list[tuple[float, dic
         loc = ctx.loc(ref)
         alternatives = []
         for cost, other in solutions[1:]:
-            extra = f"（另一组解，代价多 {cost - best_cost:.1f}）" if cost > best_cost + 1e-6 else "（同样少的另一组解）"
+            extra = (f"（另一组解，代价多 {cost - best_cost:.1f}）" if cost > best_cost + 1e-6
+                     else "（同样少的另一组解）")
             if i in other and _decimal(other[i]) != _decimal(x):
                 alternatives.append(f"{_decimal(other[i])}{extra}")
             elif i not in other:
@@ -238,6 +240,7 @@ def _code_corrections(ctx: Context) -> list[Correction]:
         explains = [f.id for f in ctx.findings if f.rule == "catalog.wrong_classification"
                     and any(loc.table == table.number and loc.row == row.code for loc in f.locations)]
         out.append(Correction(table=table.number, kind=table.kind, row=row.code, column="编码", line=row.line,
-                              stated=" ".join(p for p in (row.raw.get("class"), row.raw.get("item")) if p) or row.code or "",
+                              stated=" ".join(p for p in (row.raw.get("class"), row.raw.get("item")) if p)
+                              or row.code or "",
                               likely=code, explains=explains))
     return out

@@ -41,12 +41,13 @@ class Resolver:
         self.d = d
         self.idx = {t.kind: i for i, t in reversed(list(enumerate(d.tables)))}
         self.renamed: list[tuple[int, str, str]] = []  # (claim, printed name, table name)
+        self.codes: dict[int, str] = {}  # claim → the functional code its （类）（款）（项） path names
 
     def _table(self, kind: str) -> tuple[int, Table] | None:
         i = self.idx.get(kind)
         return (i, self.d.tables[i]) if i is not None else None
 
-    def _total(self, kind: str, key: str) -> Ref | None:
+    def total_ref(self, kind: str, key: str) -> Ref | None:
         found = self._table(kind)
         if not found or not found[1].has(key):
             return None
@@ -79,7 +80,7 @@ class Resolver:
             found = found and self._coded("gpb_expense", 5, found[1], m[2], ci)
             found = found and self._coded("gpb_expense", 7, found[1], m[3], ci)
             if found:
-                claim.code = found[1]
+                self.codes[ci] = found[1]
                 return found[0]
             return None
         if kind == "expense_class":
@@ -88,15 +89,15 @@ class Resolver:
         if kind in ("basic", "project"):
             if "人员" in s or "公用" in s:
                 return None
-            return self._total("gpb_expense" if fiscal or "一般公共预算" in s else "expense", kind)
+            return self.total_ref("gpb_expense" if fiscal or "一般公共预算" in s else "expense", kind)
         if kind in ("personnel", "public"):
-            return self._total("gpb_basic_expense", kind)
+            return self.total_ref("gpb_basic_expense", kind)
         if kind == "total":
             if "一般公共预算" in s:
-                return self._total("gpb_expense", "total")
+                return self.total_ref("gpb_expense", "total")
             if "财政拨款" in s:
-                return self._total("fiscal_summary", "income_amount")
-            return self._total("income_expense_summary", "income_amount")
+                return self.total_ref("fiscal_summary", "income_amount")
+            return self.total_ref("income_expense_summary", "income_amount")
         if kind == "three_public":
             return self._three_public(s)
         if kind in ("income_source", "other") and claim.amount is not None:
@@ -147,13 +148,13 @@ class Resolver:
         """The total a claim's share is of."""
         kind, section = claim.subject_kind, claim.section or ""
         if kind == "income_source":
-            return self._total("income_expense_summary", "income_amount")
+            return self.total_ref("income_expense_summary", "income_amount")
         if kind in ("basic", "project") and "支出预算" in section and "一般公共预算" not in section:
-            return self._total("expense", "total")
+            return self.total_ref("expense", "total")
         if kind == "expense_class" and ("一般公共预算" in section or "财政拨款" in section):
-            return self._total("gpb_expense", "total")
+            return self.total_ref("gpb_expense", "total")
         if kind in ("basic", "project", "expense_class"):
-            return self._total("expense", "total")
+            return self.total_ref("expense", "total")
         return None
 
 
@@ -167,8 +168,8 @@ def claim_identities(d: Disclosure, resolver: Resolver) -> Iterator[Identity]:
         rule = "other.three_public_matches_table" if claim.subject_kind == "three_public" else \
             "narrative.amount_matches_table"
         yield Identity(rule, Ref(None, None, "amount", claim=ci), [ref], "情况说明金额 = 表中金额")
-        if claim.subject_kind == "expense_item" and claim.code:  # a 项 of 一般公共预算 is in 收入总表 too
-            income = resolver.income_ref(claim.code)
+        if ci in resolver.codes:  # a 项 of 一般公共预算 is in 收入总表 too
+            income = resolver.income_ref(resolver.codes[ci])
             if income:
                 yield Identity(rule, Ref(None, None, "amount", claim=ci), income,
                                "情况说明金额 = 收入总表一般公共预算")

@@ -29,8 +29,8 @@ def check_targets(ctx: Context) -> None:
         present = {lvl for lvl in LEVELS if any(lvl in squash(i.level1) for i in t.indicators)}
         missing = [lvl for lvl in LEVELS if lvl not in present]
         if missing and t.indicators:
-            ctx.add("performance.levels_present", f"“{t.project}”缺少一级指标：{'、'.join(m + '指标' for m in missing)}",
-                    [_loc(t)])
+            names = "、".join(m + "指标" for m in missing)
+            ctx.add("performance.levels_present", f"“{t.project}”缺少一级指标：{names}", [_loc(t)])
         weights = [i.weight for i in t.indicators if i.weight is not None]
         if weights:
             total = sum(weights, Decimal(0))
@@ -73,7 +73,8 @@ def _against_projects(ctx: Context) -> None:
         amount = row.value("total")
         if target.fiscal is not None and target.fiscal != amount:
             ctx.add("performance.matches_projects", f"项目“{name}”在{table.number}中为 {amount}，"
-                    f"绩效目标表财政拨款为 {target.fiscal}", [here, _loc(target)], stated=target.fiscal, expected=amount)
+                    f"绩效目标表财政拨款为 {target.fiscal}", [here, _loc(target)], stated=target.fiscal,
+                    expected=amount)
 
 
 def _summary_sentence(ctx: Context) -> None:

@@ -11,6 +11,7 @@ from yusuan.check.context import Context
 from yusuan.check.findings import Location
 from yusuan.check.narrative import expected_growth, expected_share
 from yusuan.model import Claim
+from yusuan.model.numbers import squash
 
 
 def _loc(claim: Claim, column: str | None = None) -> Location:
@@ -36,6 +37,7 @@ def check_narrative(ctx: Context) -> None:
                 ctx.add("text.precision", f"“{claim.subject}”的{'金额' if field == 'amount' else '增减额'} "
                         f"{raw.strip()} 有 {len(m[1])} 位小数，表格只印两位", [_loc(claim)])
     _items_sum(ctx)
+    _section_items(ctx)
     _renamed(ctx)
 
 
@@ -43,11 +45,11 @@ def _growth(ctx: Context, claim: Claim) -> None:
     if claim.growth_rate is None or claim.amount is None or claim.change is None:
         return
     prior = claim.amount - claim.change
-    if prior == 0:  # 0 → 0 written as 0% is harmless; 0 → x as 100% is a convention to flag
-        if claim.change != 0 and claim.growth_rate != 0:
-            ctx.add("narrative.zero_base_growth",
-                    f"“{claim.subject}”上年为零，增长率无从计算，却写“增长{claim.growth_rate}%”", [_loc(claim, "增长率")],
-                    stated=claim.growth_rate)
+    if prior == 0:  # no rate from a zero base: “增长100%” is a convention to flag
+        both = "上年和本年均为零" if claim.amount == 0 else "上年为零"
+        ctx.add("narrative.zero_base_growth",
+                f"“{claim.subject}”{both}，增长率无从计算，却写“增长{claim.growth_rate}%”", [_loc(claim, "增长率")],
+                stated=claim.growth_rate)
         return
     expected = expected_growth(claim)
     if expected is not None and expected != claim.growth_rate:
@@ -79,8 +81,30 @@ def _items_sum(ctx: Context) -> None:
                     [_loc(head)], stated=head.amount, expected=total)
 
 
+def _section_items(ctx: Context) -> None:
+    """The 项 a section lists one by one add up to no more than the 一般公共预算 total."""
+    total_ref = ctx.resolver.total_ref("gpb_expense", "total")
+    total = ctx.cells.value(total_ref) if total_ref else None
+    sections: dict[str | None, list[Claim]] = {}
+    for claim in ctx.d.narrative.claims:
+        if claim.subject_kind == "expense_item" and claim.amount is not None:
+            sections.setdefault(claim.section, []).append(claim)
+    for section, claims in sections.items():
+        listed = sum((c.amount for c in claims), Decimal(0))  # type: ignore[misc]
+        if total is None or listed == total or len(claims) < 2:
+            continue
+        more = listed > total
+        ctx.add("narrative.items_sum",
+                f"{section or '情况说明'}逐项列出的 {len(claims)} 个项合计 {listed}，"
+                f"{'超过' if more else '少于'}一般公共预算支出合计 {total}" + ("" if more else "（可能漏列）"),
+                [_loc(claims[0]), ctx.loc(total_ref)], stated=listed, expected=total,  # type: ignore[arg-type]
+                severity=None if more else "warning")
+
+
 def _renamed(ctx: Context) -> None:
-    for ci, printed, name in ctx.resolver.renamed:
+    for ci, printed, name in dict.fromkeys(ctx.resolver.renamed):
+        if squash(name) == squash(printed) + "支出":  # `一般公共服务（类）`: 支出 is dropped by convention
+            continue
         claim = ctx.d.narrative.claims[ci]
         ctx.add("text.name_differs", f"情况说明第{claim.line}行称“{printed}”，表中为“{name}”", [_loc(claim)])
 
@@ -127,14 +151,16 @@ def _assets(ctx: Context, claims: list[Claim]) -> None:
         head_subject = group[0].subject
         parts = [c for c in group if c.subject != head_subject and c.subject.split("价值")[0] in text[cut:]]
         for field in ("count", "amount"):
-            head = next((c for c in group if c.subject.startswith(head_subject) and getattr(c, field) is not None), None)
+            head = next((c for c in group
+                         if c.subject.startswith(head_subject) and getattr(c, field) is not None), None)
             items = [c for c in parts if getattr(c, field) is not None]
             if head is None or not items:
                 continue
             limit = getattr(head, field)
             for item in items:
                 if getattr(item, field) > limit:
-                    ctx.add("other.asset_parts", f"“{item.subject}” {getattr(item, field)} 超过总数“{head.subject}” {limit}",
+                    ctx.add("other.asset_parts",
+                            f"“{item.subject}” {getattr(item, field)} 超过总数“{head.subject}” {limit}",
                             [_loc(item), _loc(head)], stated=getattr(item, field), expected=limit)
             total = sum((getattr(c, field) for c in items), Decimal(0))
             if total > limit and all(getattr(c, field) <= limit for c in items):

@@ -34,6 +34,7 @@ class DocumentFacts(BaseModel):
     kind: Literal["budget", "final"] = "budget"
     scope: Literal["部门", "单位"] | None = None
     money_unit: MoneyUnit | None = None
+    date: str | None = None  # as signed at the end: "2023年1月31日"
     file: str | None = None
     format: str | None = None
 
@@ -177,7 +178,6 @@ class Claim(BaseModel):
 
     subject: str  # what the figure is about, in the document's words
     subject_kind: str  # income_source, expense_class, basic, project, three_public, …
-    code: str | None = None  # functional code when the subject names one (类/款/项 path)
     section: str | None = None  # the narrative section heading
     amount: Decimal | None = None
     share: Decimal | None = None  # percent

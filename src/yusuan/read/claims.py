@@ -100,7 +100,7 @@ def parse_claims(text: str, line: int | None, section: str | None,
             subject = _clean_subject(between, unit_names)
             pos = m.end()
             if m["amount"] or m["count"] or (m["change"] and (current is None or subject)):
-                if subject in _GENERIC and current is not None or not subject and current is not None:
+                if (subject in _GENERIC and current is not None) or (not subject and current is not None):
                     subject = current.subject + subject
                 if not subject and claims:
                     subject = claims[-1].subject

@@ -9,7 +9,7 @@ from yusuan.errors import YusuanError
 from yusuan.model import Disclosure, GlossaryTerm, Paragraph, Source
 from yusuan.model.numbers import clean, squash
 from yusuan.read.claims import parse_claims
-from yusuan.read.layout import Grid, Layout, Line
+from yusuan.read.layout import Layout, Line
 from yusuan.read.tables import UNIT, is_meta_text, make_table, take_meta_rows
 from yusuan.read.targets import is_target_grid, read_targets
 from yusuan.registry import registry
@@ -21,6 +21,7 @@ _FUNCTION = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _GLOSSARY = re.compile(r"^[一二三四五六七八九十\d]+[、.．]\s*(.+?)[:：]\s*(.+)$")
 _STAFF = re.compile(r"(编制数|实有人数|在职|退休|离休)\s*(\d+)\s*[名人]，?(?:(增加|减少)\s*(\d+)\s*人)?")
+_SIGNATURE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _EMPTY_NOTE = re.compile(r"空表|没有.*(支出|收入|安排)|无.*(收支|支出|收入)")
 _DEPTS = re.compile(r"下设\s*(\d+)\s*个[^，,]*[，,]\s*分别是[:：](.+?)[。]?$")
 
@@ -109,6 +110,9 @@ def _prose(disclosure: Disclosure, part: str, section: str | None, text: str, so
         names = tuple(n for n in (disclosure.document.unit,) if n)
         disclosure.narrative.claims += parse_claims(text, source.line, section, names)
     elif part == "glossary":
+        if _SIGNATURE.search(text):  # the closing `单位名 … 2023年1月31日` is no glossary text
+            disclosure.document.date = _SIGNATURE.search(text)[0]
+            return
         m = _GLOSSARY.match(text)
         if m:
             disclosure.glossary.append(GlossaryTerm(term=m[1], definition=m[2], source=source))

@@ -20,7 +20,7 @@ _DIGITS = re.compile(r"^\d+$")
 
 def is_meta_text(text: str) -> bool:
     s = squash(text)
-    return bool(_META.match(s)) or registry().recognise_title(s) is not None and len(s) <= 40
+    return bool(_META.match(s)) or (registry().recognise_title(s) is not None and len(s) <= 40)
 
 
 def take_meta_rows(grid: Grid) -> tuple[list[str], list[Cell]]:

@@ -77,8 +77,8 @@ def show_report(report: Report, console: Console | None = None) -> None:
             where += f"（第{c.line}行）" if c.line else ""
             other = f"  其他可能：{'；'.join(c.alternatives)}" if c.alternatives else ""
             explains = f"  [dim]解释 {'、'.join(c.explains)}[/dim]" if c.explains else ""
-            console.print(f"  {escape(where)}：{escape(c.stated or '（空）')} → [bold green]{c.likely}[/]{other}{explains}",
-                          highlight=False)
+            stated = escape(c.stated or "（空）")
+            console.print(f"  {escape(where)}：{stated} → [bold green]{c.likely}[/]{other}{explains}", highlight=False)
     s = report.summary
     console.print(f"错误 {s['errors']} 个，警告 {s['warnings']} 个；"
                   f"不适用的规则 {len(report.not_applicable)} 条（所需表格缺失）。")

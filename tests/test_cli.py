@@ -1,0 +1,119 @@
+"""The command line: exit statuses, output formats, settings and bad input."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EXAMPLE
+from yusuan.cli import app
+
+runner = CliRunner()
+
+
+def test_check_terminal_output_and_exit_status() -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLE)])
+    assert result.exit_code == 1
+    assert "错误" in result.output and "row.total_equals_parts" in result.output
+    assert "最可能出错的单元格" in result.output
+
+
+def test_check_json_contract() -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLE), "--format", "json"])
+    data = json.loads(result.output)
+    assert set(data) >= {"document", "summary", "findings", "localisation"}
+    assert data["summary"]["errors"] >= 17
+    f = data["findings"][0]
+    assert set(f) >= {"id", "rule", "severity", "message", "locations", "stated", "expected", "difference"}
+    assert set(f["locations"][0]) >= {"table", "kind", "row", "column", "line", "page"}
+    assert set(data["localisation"][0]) >= {"table", "row", "column", "stated", "likely", "explains"}
+
+
+def test_check_html_is_one_standalone_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = runner.invoke(app, ["check", str(EXAMPLE), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 1
+    html = out.read_text("utf-8")
+    assert "<script src" not in html and "<link" not in html
+    assert 'class="num  error"' in html or "error\"" in html
+    assert "2313.6333.632303.6319" in html and "→ 2313.63" in html
+    assert '<mark class="bad">' in html  # a wrong narrative figure is marked
+
+
+def test_check_csv() -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLE), "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert rows and {"rule", "table", "line", "stated", "expected"} <= set(rows[0])
+
+
+def test_settings_file_and_flags(tmp_path: Path) -> None:
+    config = tmp_path / "yusuan.toml"
+    config.write_text('[check]\nweight_total = 90\n[severity]\n"performance.summary_sentence" = "warning"\n',
+                      "utf-8")
+    data = json.loads(runner.invoke(app, ["check", str(EXAMPLE), "--format", "json", "--config", str(config)]).output)
+    weights = [f for f in data["findings"] if f["rule"] == "performance.weights_total"]
+    assert all(f["expected"] == "90" for f in weights)
+    assert all(f["severity"] == "warning" for f in data["findings"] if f["rule"] == "performance.summary_sentence")
+    result = runner.invoke(app, ["check", str(EXAMPLE), "--severity", "no.such_rule=info"])
+    assert result.exit_code == 2 and "规则" in result.output
+
+
+def test_bad_settings_file(tmp_path: Path) -> None:
+    config = tmp_path / "yusuan.toml"
+    config.write_text("[check\n", "utf-8")
+    result = runner.invoke(app, ["check", str(EXAMPLE), "--config", str(config)])
+    assert result.exit_code == 2 and "设置文件" in result.output
+
+
+def test_rules_lists_every_rule() -> None:
+    result = runner.invoke(app, ["rules"], terminal_width=200)
+    assert result.exit_code == 0
+    for rule in ("hierarchy.parent_equals_children", "row.total_equals_parts", "cross.gpb_expense_vs_income",
+                 "narrative.growth_rate", "performance.weights_total", "completeness.required_tables"):
+        assert rule in result.output
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "文件为空"), (b"\x00\x01\x02binary" * 50, "二进制"), (b"\xff\xfe\xfa\xfb" * 40, "无法解码"),
+    ("这只是一段普通的文字，不是预算公开文件。\n".encode(), "没有找到任何预算公开表"),
+])
+def test_bad_input_is_one_clear_message(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "input.txt"
+    path.write_bytes(content)
+    for command in ("parse", "show", "check"):
+        result = runner.invoke(app, [command, str(path)])
+        assert result.exit_code == 2, (command, result.output)
+        assert message in result.output and str(path) in result.output
+        assert "Traceback" not in result.output
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["parse", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 2 and "文件不存在" in result.output
+    result = runner.invoke(app, ["parse", str(tmp_path)])
+    assert result.exit_code == 2 and "目录" in result.output
+
+
+def test_parse_and_show() -> None:
+    data = json.loads(runner.invoke(app, ["parse", str(EXAMPLE)]).output)
+    t5 = next(t for t in data["tables"] if t["number"] == "表5")
+    assert t5["kind"] == "gpb_expense" and t5["columns"][:4] == ["class", "item", "sub", "name"]
+    row = next(r for r in t5["rows"] if r["code"] == "2011301")
+    assert row["values"]["total"] == "459.41" and row["raw"]["total"] == "459.41"
+    assert row["source"]["total"]["line"] == 1239
+    assert data["performance_targets"][0]["total"] == "200"
+    claim = next(c for c in data["narrative"]["claims"] if c["line"] == 2357)
+    assert claim["growth_rate"] == "-80.82"
+    shown = runner.invoke(app, ["show", str(EXAMPLE), "--table", "表5"], terminal_width=200)
+    assert "一般公共预算支出情况表" in shown.output and "2283.33" in shown.output and "表6" not in shown.output
+
+
+def test_version_is_fast_and_imports_nothing_heavy() -> None:
+    code = "import sys, yusuan.cli; print(sorted(m for m in ('scipy', 'pydantic', 'numpy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
