@@ -7,6 +7,7 @@ from decimal import Decimal
 from yusuan.check.context import Context
 from yusuan.check.findings import Finding
 from yusuan.check.identities import Identity
+from yusuan.check.rules import ROUNDED
 
 
 def evaluate(ctx: Context) -> None:
@@ -38,7 +39,7 @@ def _report(ctx: Context, identity: Identity, stated: Decimal, expected: Decimal
     severity = None
     slack = ctx.settings.rounding * max(len(identity.parts) - 1, 1)
     rounding_note = ""
-    if abs(stated - expected) <= slack and identity.rule.startswith(("hierarchy", "row", "summary", "cross")):
+    if abs(stated - expected) <= slack and identity.rule.startswith(ROUNDED):
         severity, rounding_note = "warning", f"，在尾差范围（{slack}）内"
     where = [ctx.loc(r) for r in identity.cells]
     lacking = [r for r in identity.cells if cells.is_virtual(r)]

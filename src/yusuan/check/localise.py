@@ -13,6 +13,8 @@ from yusuan.check.cells import Ref
 from yusuan.check.context import Context
 from yusuan.check.findings import Correction
 
+from yusuan.check.rules import ROUNDED
+
 MAX_ALTERNATIVES = 3
 ALTERNATIVE_MARGIN = 2.0  # an alternative may cost up to this much more (about two more cells)
 
@@ -37,7 +39,7 @@ class _Program:
                               else weights["missing_row"] if ctx.cells.is_virtual(r)
                               else weights["total"] if ctx.cells.is_total(r) else weights["cell"]
                               for i, r in enumerate(refs)])
-        data, rows, cols, tol = [], [], [], []
+        data, rows, cols, tol, exact = [], [], [], [], []
         for j, k in enumerate(involved):
             identity = ctx.identities[k]
             for sign, ref in ((1, identity.stated), *((-1, r) for r in identity.parts)):
@@ -45,14 +47,14 @@ class _Program:
                     data.append(sign)
                     rows.append(j)
                     cols.append(index[ref])
-            finding = ctx.violated.get(k)
-            t = float(ctx.rules[identity.rule].tolerance) * 100 + 1e-3
-            if finding is not None and finding.severity != "error" and finding.difference is not None:
-                t = max(t, float(abs(finding.difference)) * 100 + 1e-3)  # a 尾差 is not a defect to localise
-            tol.append(t)
+            exact.append(float(ctx.rules[identity.rule].tolerance) * 100 + 1e-3)
+            # a 尾差 is no defect to localise: the table identities allow it
+            rounding = identity.rule.startswith(ROUNDED) and float(ctx.settings.rounding) * 100 * max(
+                len(identity.parts) - 1, 1)
+            tol.append(max(exact[-1], rounding + 1e-3 if rounding else 0))
         self.a = csr_array((data, (rows, cols)), shape=(len(involved), self.n))
         self.a.sum_duplicates()
-        self.hi = np.array(tol)
+        self.hi, self.exact = np.array(tol), np.array(exact)
         self.lo = -self.hi
         # how far a cell may move: twice the largest identity it is in, and never less than the
         # largest printed figure (a row a table lacks prints nothing, yet may hold the most)
@@ -102,21 +104,29 @@ class _Program:
         return self.a[:, cols], self.lo - constant, self.hi - constant
 
     def verify(self, changed: list[int]) -> dict[int, float] | None:
-        """Values for the changed cells that make every identity hold, others as printed,
-        as close to the printed values as they can be."""
+        """Values for the changed cells that make every identity hold, the others as printed;
+        of those, the values that leave the least 尾差, an identity of few parts (where a 尾差
+        is less likely) counting for more."""
         import numpy as np
         from scipy.optimize import linprog
-        from scipy.sparse import eye_array, hstack, vstack
+        from scipy.sparse import eye_array, hstack
 
         if not changed:
             return {} if np.all((self.lo <= self.a @ self.values) & (self.a @ self.values <= self.hi)) else None
-        m = len(changed)
         a, lo, hi = self.restrict(changed)
-        a = hstack([a, _zeros(a.shape[0], 2 * m)])
-        eq = hstack([eye_array(m), -eye_array(m), eye_array(m)])  # x − printed = up − down
-        result = linprog(np.concatenate([np.zeros(m), np.ones(2 * m)]), A_ub=vstack([a, -a]).tocsr(),
-                         b_ub=np.concatenate([hi, -lo]), A_eq=eq.tocsr(), b_eq=self.values[changed],
-                         bounds=[(f, None) for f in self.floor[changed]] + [(0, None)] * (2 * m), method="highs")
+        touched = np.flatnonzero(abs(a).sum(axis=1))  # identities without a changed cell stay as printed
+        untouched = np.setdiff1d(np.arange(len(lo)), touched)
+        if np.any((lo[untouched] > 0) | (hi[untouched] < 0)):
+            return None
+        a, lo, hi = a[touched], lo[touched], hi[touched]
+        m, k = len(changed), len(touched)
+        centre = (lo + hi) / 2  # the identity holds exactly at the centre of its band
+        # variables: x (m), residual up/down (k, k); A·x − up + down = centre, |up − down| ≤ half band
+        eq = hstack([a, -eye_array(k), eye_array(k)]).tocsr()
+        half = (hi - lo) / 2
+        bounds = [(f, None) for f in self.floor[changed]] + [(0, h) for h in half] * 2
+        weight = np.concatenate([np.zeros(m), 1 / half, 1 / half])
+        result = linprog(weight, A_eq=eq, b_eq=centre, bounds=bounds, method="highs")
         if result.status != 0:
             return None
         return {i: float(x) / 100 for i, x in zip(changed, result.x[:m], strict=True)}

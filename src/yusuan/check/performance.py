@@ -53,27 +53,32 @@ def check_targets(ctx: Context) -> None:
 
 
 def _against_projects(ctx: Context) -> None:
+    """Each project of the project table has a target table with the same fiscal amount; a
+    project funded under several codes has several rows, which add up."""
     table = ctx.table("gpb_project_expense")
     if table is None:
         return
     targets = ctx.d.performance_targets
+    projects: dict[str, list] = {}
     for row in table.rows:
         name = row.raw.get("project_name", "")
-        if not name or row.is_total:
-            continue
-        here = Location(table=table.number, kind=table.kind, row=name, line=row.line, page=row.page)
+        if name and not row.is_total:
+            projects.setdefault(squash(name), []).append(row)
+    for rows in projects.values():
+        name = rows[0].raw["project_name"]
+        here = [Location(table=table.number, kind=table.kind, row=name, line=r.line, page=r.page) for r in rows]
         scored = sorted(((similar(name, t.project), i) for i, t in enumerate(targets)), reverse=True)
         if not scored or scored[0][0] < 0.5:
-            ctx.add("performance.matches_projects", f"项目“{name}”没有绩效目标表", [here])
+            ctx.add("performance.matches_projects", f"项目“{name}”没有绩效目标表", here)
             continue
         target = targets[scored[0][1]]
         if squash(target.project) != squash(name):
             ctx.add("text.name_differs", f"项目在{table.number}中名为“{name}”，绩效目标表中名为“{target.project}”",
-                    [here, _loc(target)])
-        amount = row.value("total")
+                    [*here, _loc(target)])
+        amount = sum((r.value("total") for r in rows), Decimal(0))
         if target.fiscal is not None and target.fiscal != amount:
             ctx.add("performance.matches_projects", f"项目“{name}”在{table.number}中为 {amount}，"
-                    f"绩效目标表财政拨款为 {target.fiscal}", [here, _loc(target)], stated=target.fiscal,
+                    f"绩效目标表财政拨款为 {target.fiscal}", [*here, _loc(target)], stated=target.fiscal,
                     expected=amount)
 
 

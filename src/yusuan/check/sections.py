@@ -149,7 +149,8 @@ def _assets(ctx: Context, claims: list[Claim]) -> None:
             continue
         cut = text.index("其中")
         head_subject = group[0].subject
-        parts = [c for c in group if c.subject != head_subject and c.subject.split("价值")[0] in text[cut:]]
+        parts = [c for c in group if not c.subject.startswith(head_subject)
+                 and c.subject.split("价值")[0] in text[cut:]]
         for field in ("count", "amount"):
             head = next((c for c in group
                          if c.subject.startswith(head_subject) and getattr(c, field) is not None), None)
