@@ -12,7 +12,6 @@ from decimal import Decimal
 from yusuan.check.cells import Ref
 from yusuan.check.context import Context
 from yusuan.check.findings import Correction
-
 from yusuan.check.rules import ROUNDED
 
 MAX_ALTERNATIVES = 3

@@ -12,7 +12,6 @@ from typing import Any
 
 from yusuan.errors import YusuanError
 
-
 ROUNDED = ("hierarchy", "row", "summary", "cross")  # rule families where a 尾差 is only a warning
 
 
