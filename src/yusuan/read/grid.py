@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 from yusuan.model.numbers import clean, is_amount, squash
 from yusuan.read.layout import Cell, Grid
 
 _CODE = re.compile(r"^\d{2,7}(\s*\S.*)?$")
 # Header cells that label rows rather than hold amounts; they start a column group.
-_LABEL_HEAD = re.compile(r"^(项目|收入项目|支出项目|功能分类|支出功能分类|.*科目.*|.*名称|.*编码|类|款|项|.*内容|行次)$")
+_LABEL_HEAD = re.compile(
+    r"^(项目|收入项目|支出项目|功能分类|支出功能分类|.*科目.*|.*名称|.*编码|类|款|项|.*内容|行次)$")
 
 
 def is_body_row(row: list[Cell]) -> bool:
@@ -69,7 +71,7 @@ def _split_run(groups: list[list[tuple[int, int, str]]], extra: int) -> list | N
             cuts = [i for i in range(1, len(group)) if not labels[i] and labels[i - 1]]
         if cuts and len(cuts) <= extra:
             bounds = [0, *cuts, len(group)]
-            parts = [group[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+            parts = [group[a:b] for a, b in pairwise(bounds)]
             return groups[:gi] + parts + groups[gi + 1 :]
     return None
 
