@@ -74,6 +74,11 @@ def years_by_nearness(classification: str, year: int | None) -> list[int]:
     return sorted(years, key=lambda y: (abs(y - year), -y))
 
 
+def entries(classification: Classification, year: int) -> list[Entry]:
+    """Every code one catalog year lists."""
+    return list(_load(classification, year).values())
+
+
 def lookup(code: str, year: int | None = None) -> Entry | None:
     """The entry for a code, from the nearest catalog year that knows it."""
     classification = classify(code)

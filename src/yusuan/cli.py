@@ -199,6 +199,102 @@ def rules_cmd() -> None:
 
 
 @app.command()
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="写入的录入表（.xlsx）")] = Path("budget.xlsx"),
+    year: Annotated[int | None, typer.Option("--year", help="预算年度：下拉列表取该年前后的分类目录")] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+) -> None:
+    """生成预算数据录入表（Excel）：每部分一张表，中文列名，科目编码下拉列表，首页为填写说明。"""
+    from yusuan.budget.workbook import write_workbook
+
+    _refuse_overwrite(output, force)
+    output.write_bytes(write_workbook(None, year))
+    print(f"已生成录入表：{output}")
+
+
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        _fail(YusuanError("文件已存在；确需覆盖请加 --force", file=str(path)))
+
+
+@app.command()
+def build(
+    budget: Annotated[Path, typer.Argument(help="预算数据：录入表（.xlsx）、JSON 或 YAML")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出目录")] = Path("out"),
+    formats: Annotated[str, typer.Option("--format", "-f", help="输出格式，逗号分隔")] = "xlsx,docx,html,pdf",
+    template_name: Annotated[str | None, typer.Option("--template", help="公开表模板（默认取录入表中的设置）")] = None,
+) -> None:
+    """由预算数据生成整套公开文件：各表都由同一组支出明细汇总，情况说明的占比、增减和增长率与表一致。"""
+    from yusuan.budget.io import load_budget
+    from yusuan.build.document import build as build_disclosure
+
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in RENDERERS]
+    if unknown:
+        _fail(YusuanError(f"不支持的输出格式：{'、'.join(unknown)}（可选 {'、'.join(RENDERERS)}）"))
+    try:
+        data, warnings = load_budget(budget)
+        for warning in warnings:
+            print(f"提示：{warning}")
+        if template_name:
+            data.template = template_name
+        disclosure = build_disclosure(data)
+    except YusuanError as error:
+        _fail(error)
+    output.mkdir(parents=True, exist_ok=True)
+    stem = f"{data.unit.name}{data.unit.year}年部门预算公开"
+    for fmt in wanted:
+        path = output / f"{stem}.{fmt}"
+        path.write_bytes(_render_document(disclosure, fmt))
+        print(f"已生成：{path}")
+
+
+RENDERERS = ("xlsx", "docx", "html", "pdf")
+
+
+def _render_document(disclosure, fmt: str) -> bytes:
+    if fmt == "xlsx":
+        from yusuan.render.xlsx import render_xlsx
+
+        return render_xlsx(disclosure)
+    if fmt == "docx":
+        from yusuan.render.docx import render_docx
+
+        return render_docx(disclosure)
+    if fmt == "pdf":
+        from yusuan.render.pdf import render_pdf
+
+        return render_pdf(disclosure)
+    from yusuan.render.html import render_html
+
+    return render_html(disclosure).encode("utf-8")
+
+
+@app.command()
+def extract(
+    file: FileArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="写入的预算数据（.xlsx、.json 或 .yaml）")] = Path(
+        "budget.xlsx"),
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+) -> None:
+    """从已公开的文件恢复预算数据，作为下一年的起点；各表互相矛盾之处按 yusuan check 的误差定位更正，并列出更正。"""
+    from yusuan.budget.workbook import save
+    from yusuan.build.extract import corrected
+    from yusuan.build.extract import extract as extract_budget
+
+    _refuse_overwrite(output, force)
+    disclosure = _read(file)
+    fixed, changes = corrected(disclosure)
+    budget, notes = extract_budget(fixed)
+    save(budget, output)
+    for change in changes:
+        print(f"更正：{change}")
+    for note in notes:
+        print(f"说明：{note}")
+    print(f"已写入预算数据：{output}（{len(budget.lines)} 条支出明细）")
+
+
+@app.command()
 def schema(
     what: Annotated[str, typer.Argument(help="disclosure（parse 的输出）或 report（check --format json 的输出）")],
 ) -> None:

@@ -36,6 +36,7 @@ class _Program:
         weights = ctx.settings.weights
         self.cost = np.array([0.0 if self.free[i] else weights["narrative"] if r.claim is not None
                               else weights["missing_row"] if ctx.cells.is_virtual(r)
+                              else weights["blank"] if r.claim is None and not ctx.cells.raw(r)
                               else weights["total"] if ctx.cells.is_total(r) else weights["cell"]
                               for i, r in enumerate(refs)])
         data, rows, cols, tol, exact = [], [], [], [], []

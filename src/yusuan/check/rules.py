@@ -38,8 +38,9 @@ class Settings:
     rule_tolerance: dict[str, Decimal] = field(default_factory=dict)
     # how unlikely a change is, per cell: a narrative claim or a total is a likelier culprit than a
     # cell; the cells of a row a table lacks are one omission, not many errors
+    # a cell printed blank is less likely wrong than one printed with a figure
     weights: dict[str, float] = field(
-        default_factory=lambda: {"cell": 1.0, "total": 0.9, "narrative": 0.8, "missing_row": 0.2})
+        default_factory=lambda: {"cell": 1.0, "total": 0.9, "narrative": 0.8, "missing_row": 0.2, "blank": 1.5})
 
     def to_dict(self) -> dict[str, Any]:
         return {"tolerance": str(self.tolerance), "rounding": str(self.rounding),

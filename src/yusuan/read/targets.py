@@ -82,6 +82,14 @@ def _read_money(target: PerformanceTarget, texts: list[str]) -> None:
                 target.amount_unit = unit  # type: ignore[assignment]
 
 
+def indicator_value(text: str) -> tuple[str | None, Decimal | None, str | None]:
+    """`≥1家` → ("≥", 1, "家"); `>=95%` → ("≥", 95, "%"); a qualitative value → (None, None, None)."""
+    m = _VALUE.match(squash(text))
+    if not m:
+        return None, None, None
+    return (_CMP.get(m["cmp"], m["cmp"]) if m["cmp"] else None), Decimal(m["num"]), m["unit"] or None
+
+
 def _indicator(texts: list[str], first: Cell, last: dict[str, str]) -> Indicator:
     cells = dict(zip(_FIELDS, [*texts, *[""] * (len(_FIELDS) - len(texts))], strict=False))
     for level in ("level1", "level2"):  # vertically merged: fill down
@@ -93,11 +101,7 @@ def _indicator(texts: list[str], first: Cell, last: dict[str, str]) -> Indicator
         rule=cells["rule"] or None, evidence=cells["evidence"] or None, line=first.source.line,
         source=first.source,
     )
-    m = _VALUE.match(squash(cells["value"]))
-    if m:
-        ind.comparator = _CMP.get(m["cmp"], m["cmp"]) if m["cmp"] else None
-        ind.number = Decimal(m["num"])
-        ind.value_unit = m["unit"] or None
+    ind.comparator, ind.number, ind.value_unit = indicator_value(cells["value"])
     try:
         ind.weight = parse_amount(cells["weight"])
     except ValueError:

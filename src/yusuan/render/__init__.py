@@ -1,0 +1,1 @@
+"""Render a disclosure (read or built) as a document: HTML, PDF, Word and Excel."""
