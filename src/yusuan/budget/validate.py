@@ -62,6 +62,10 @@ def validate(budget: Budget, rows: dict[int, int] | None = None) -> list[Problem
         elif -line.amount.as_tuple().exponent > 2:  # type: ignore[operator]
             add("金额", f"金额最多两位小数，而不是 {line.amount}")
     projects = {line.project for line in budget.lines if line.project}
+    described = {p.name for p in budget.projects if p.indicators}
+    for name in sorted(projects - described):
+        problems.append(Problem("绩效指标", None, "项目名称", f"项目“{name}”没有绩效目标，公开时须附项目支出绩效目标表",
+                                "warning"))
     for n, project in enumerate(budget.projects, start=1):
         if project.name not in projects:
             problems.append(Problem("项目", n, "项目名称", f"“{project.name}”在支出明细中没有项目支出，不生成其绩效目标表",

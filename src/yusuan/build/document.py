@@ -36,6 +36,17 @@ DEFAULT_GLOSSARY = [
 ]
 
 
+EMPTY = {
+    "gov_fund_expense": "使用政府性基金预算拨款安排的支出",
+    "state_capital_expense": "使用国有资本经营预算拨款安排的支出",
+    "gpb_project_expense": "一般公共预算项目支出",
+    "gpb_basic_expense": "一般公共预算基本支出",
+    "gpb_expense": "一般公共预算支出",
+    "three_public": "财政拨款安排的“三公”经费",
+    "fiscal_summary": "财政拨款收支",
+}
+
+
 def template(name: str) -> list[dict]:
     """The table set of a template (data/templates/NAME.toml)."""
     path = resources.files("yusuan.data.templates").joinpath(f"{name}.toml")
@@ -51,11 +62,10 @@ def build(budget: Budget) -> Disclosure:
     d.overview = Overview(functions=u.functions, organisation=u.organisation or None, staffing=u.staffing,
                           staffing_changes=u.staffing_changes)
     d.tables = [view(budget, t["number"], t["kind"], t["title"]) for t in template(budget.template)]
-    for table in d.tables:
+    for table in d.tables:  # an empty table is still published, with the reason it is empty
         if table.is_empty():
-            fund = {"gov_fund_expense": "政府性基金预算拨款", "state_capital_expense": "国有资本经营预算拨款"}.get(table.kind)
-            if fund:
-                table.note = f"{u.name}{y}年没有使用{fund}安排的支出，{table.title}为空表。"
+            what = EMPTY.get(table.kind, "相关收支")
+            table.note = f"{u.name}{y}年没有{what}，{table.title}为空表。"
     d.narrative = Narrative()
     for heading, paragraphs in sections(budget):
         d.narrative.sections.append(heading)

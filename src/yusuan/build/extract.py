@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from yusuan.budget.model import SOURCES, Budget, LineItem, Project, TargetIndicator, Unit
 from yusuan.build.views import ECONOMIC_CLASSES
+from yusuan.check.narrative import similar
 from yusuan.model import Disclosure, Table
 
 ZERO = Decimal(0)
@@ -101,11 +102,36 @@ def extract(d: Disclosure) -> tuple[Budget, list[str]]:
                     names.setdefault(code, name)
                     lines.append(LineItem(source="gpb", functional=row.code, economic=code, kind="project",
                                           project=row.raw.get("project_name") or None, amount=amount))
+    _unlisted_projects(d, lines, notes)
     _other_sources(d, lines, notes)
     budget = Budget(unit=_unit(d), money_unit=d.document.money_unit or "万元", lines=lines, names=names,
                     projects=_projects(d, lines, notes))
     _prior(d, budget)
     return budget, notes
+
+
+def _unlisted_projects(d: Disclosure, lines: list[LineItem], notes: list[str]) -> None:
+    """Project money 一般公共预算支出表 has under a 项 and 项目支出表 does not list: booked to the
+    project whose target table accounts for exactly that much more, else to an unnamed project."""
+    listed: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        if line.kind == "project":
+            listed[line.functional] += line.amount
+    per_project: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        if line.kind == "project" and line.project:
+            per_project[line.project] += line.amount
+    short = {name: d.performance_targets[k].fiscal - per_project[name]
+             for k, name in _match_targets(d, list(per_project)).items() if d.performance_targets[k].fiscal}
+    for code, per in sorted(_leaves(d.table("gpb_expense"), ("project",)).items()):
+        gap = per["project"] - listed.get(code, ZERO)
+        if gap <= 0:
+            continue
+        project = next((name for name, missing in short.items() if missing == gap), None)
+        names = project or "其他项目"
+        lines.append(LineItem(source="gpb", functional=code, economic="30299", kind="project", project=names,
+                              amount=gap))
+        notes.append(f"{code}：项目支出表少列 {gap}，记入项目“{names}”")
 
 
 def _other_sources(d: Disclosure, lines: list[LineItem], notes: list[str]) -> None:
@@ -136,15 +162,7 @@ def _unit(d: Disclosure) -> Unit:
 
 def _projects(d: Disclosure, lines: list[LineItem], notes: list[str]) -> list[Project]:
     """The target tables, each under the name its project has in the project table."""
-    from yusuan.check.narrative import similar
-
-    names = list(dict.fromkeys(line.project for line in lines if line.project))
-    pairs = sorted(((similar(n, t.project), n, k) for n in names for k, t in enumerate(d.performance_targets)),
-                   reverse=True)
-    matched: dict[int, str] = {}
-    for score, name, k in pairs:  # each project and each table matched once, the closest first
-        if score >= 0.5 and k not in matched and name not in matched.values():
-            matched[k] = name
+    matched = _match_targets(d, list(dict.fromkeys(line.project for line in lines if line.project)))
     out = []
     for k, t in enumerate(d.performance_targets):
         name = matched.get(k, t.project)
@@ -155,6 +173,17 @@ def _projects(d: Disclosure, lines: list[LineItem], notes: list[str]) -> list[Pr
                             prior=i.prior or "", weight=i.weight or ZERO, rule=i.rule or "", evidence=i.evidence or "")
             for i in t.indicators]))
     return out
+
+
+def _match_targets(d: Disclosure, names: list[str]) -> dict[int, str]:
+    """Target table (by index) → the project it is about: each matched once, the closest first."""
+    pairs = sorted(((similar(n, t.project), n, k) for n in names for k, t in enumerate(d.performance_targets)),
+                   reverse=True)
+    matched: dict[int, str] = {}
+    for score, name, k in pairs:
+        if score >= 0.5 and k not in matched and name not in matched.values():
+            matched[k] = name
+    return matched
 
 
 def _prior(d: Disclosure, budget: Budget) -> None:

@@ -84,7 +84,7 @@ class Resolver:
                 return found[0]
             return None
         if kind == "expense_class":
-            found = self._coded("gpb_expense" if fiscal else "expense", 3, "", s, ci)
+            found = self._coded(self._class_table(section), 3, "", s, ci)
             return found[0] if found else None
         if kind in ("basic", "project"):
             if "人员" in s or "公用" in s:
@@ -109,7 +109,7 @@ class Resolver:
         if not found:
             return None
         ti, table = found
-        key = "gpb" if table.has("gpb") else "total"
+        key = "total"  # the narrative's 财政拨款“三公”经费 is all funds
         for word, label in THREE_PUBLIC:
             if word in subject:
                 if label is None:
@@ -135,6 +135,13 @@ class Resolver:
                 return None
         return None
 
+    @staticmethod
+    def _class_table(section: str) -> str:
+        """Which table a section's expense classes come from."""
+        if "一般公共预算" in section:
+            return "gpb_expense"
+        return "fiscal_summary" if "财政拨款" in section else "expense"
+
     def income_ref(self, code: str) -> list[Ref]:
         """The 一般公共预算 cells of 收入总表 for a code."""
         found = self._table("income")
@@ -151,8 +158,9 @@ class Resolver:
             return self.total_ref("income_expense_summary", "income_amount")
         if kind in ("basic", "project") and "支出预算" in section and "一般公共预算" not in section:
             return self.total_ref("expense", "total")
-        if kind == "expense_class" and ("一般公共预算" in section or "财政拨款" in section):
-            return self.total_ref("gpb_expense", "total")
+        if kind == "expense_class":
+            table = self._class_table(section)
+            return self.total_ref(table, "income_amount" if table == "fiscal_summary" else "total")
         if kind in ("basic", "project", "expense_class"):
             return self.total_ref("expense", "total")
         return None

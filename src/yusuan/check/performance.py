@@ -75,10 +75,11 @@ def _against_projects(ctx: Context) -> None:
         if squash(target.project) != squash(name):
             ctx.add("text.name_differs", f"项目在{table.number}中名为“{name}”，绩效目标表中名为“{target.project}”",
                     [*here, _loc(target)])
+        # the project table holds 一般公共预算 only; the target table's 财政拨款 may hold other funds too
         amount = sum((r.value("total") for r in rows), Decimal(0))
-        if target.fiscal is not None and target.fiscal != amount:
+        if target.fiscal is not None and target.fiscal < amount:
             ctx.add("performance.matches_projects", f"项目“{name}”在{table.number}中为 {amount}，"
-                    f"绩效目标表财政拨款为 {target.fiscal}", [*here, _loc(target)], stated=target.fiscal,
+                    f"绩效目标表财政拨款只有 {target.fiscal}", [*here, _loc(target)], stated=target.fiscal,
                     expected=amount)
 
 
