@@ -113,7 +113,8 @@ def test_template_workbook(tmp_path: Path) -> None:
     assert result.exit_code == 0
     wb = load_workbook(path)
     assert wb.sheetnames[:4] == ["说明", "单位情况", "主要职能", "支出明细"]
-    assert [c.value for c in wb["支出明细"][1]] == ["资金来源", "功能分类科目编码", "经济分类科目编码", "支出类型", "项目名称", "金额"]
+    assert [c.value for c in wb["支出明细"][1]] == [
+        "资金来源", "功能分类科目编码", "经济分类科目编码", "支出类型", "项目名称", "金额"]
     lists = {str(v.sqref): v.formula1 for v in wb["支出明细"].data_validations.dataValidation}
     assert lists["B2:B5000"].startswith("=代码!$B$1")
     again = runner.invoke(app, ["template", "-o", str(path)])

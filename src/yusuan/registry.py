@@ -55,7 +55,7 @@ class Registry:
 
     def recognise_title(self, title: str) -> TableKind | None:
         """The kind whose alias is the longest substring of the title."""
-        text = squash(title).replace('"', "“")
+        text = _parens(squash(title).replace('"', "“"))
         best: tuple[int, TableKind] | None = None
         for kind in self.kinds:
             for alias in kind.titles:
@@ -64,11 +64,19 @@ class Registry:
         return best[1] if best else None
 
     def column_for(self, kind: TableKind | None, path: list[str]) -> ColumnPattern | None:
-        path = [squash(p) for p in path if squash(p)]
+        path = [_OF_WHICH.sub("", squash(p)) for p in path if squash(p)]
         for pattern in (*(kind.columns if kind else ()), *self.columns):
             if pattern.matches(path):
                 return pattern
         return None
+
+
+_OF_WHICH = re.compile(r"^其中[:：]")  # `其中：基本支出` is the column 基本支出
+
+
+def _parens(text: str) -> str:
+    """Full-width and ASCII parentheses are one: `(按功能分类)` = `（按功能分类）`."""
+    return text.replace("（", "(").replace("）", ")")
 
 
 @cache
@@ -78,7 +86,7 @@ def registry() -> Registry:
         TableKind(
             id=k["id"],
             name=k["name"],
-            titles=tuple(squash(t) for t in k["titles"]),
+            titles=tuple(_parens(squash(t)) for t in k["titles"]),
             rows=k["rows"],
             required=k.get("required", False),
             columns=tuple(_pattern(c) for c in k.get("columns", [])),

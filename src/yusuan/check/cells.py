@@ -67,7 +67,8 @@ class Cells:
         source = row.source.get(ref.column)
         return Location(table=table.number, kind=table.kind, row=row.key,
                         column=column.label if column else ref.column, column_key=ref.column,
-                        line=source.line if source else row.line, page=source.page if source else row.page)
+                        line=source.line if source else row.line, page=source.page if source else row.page,
+                        where=source.describe() or None if source else None)
 
     def name(self, ref: Ref) -> str:
         return self.location(ref).describe()

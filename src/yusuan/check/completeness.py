@@ -28,6 +28,11 @@ def check_completeness(ctx: Context) -> None:
     for name, words in SECTIONS.items():
         if not any(w in text for w in words):
             ctx.add("completeness.sections", f"情况说明缺少{name}部分", [Location(kind="narrative")])
+    projects = ctx.table("gpb_project_expense")
+    if projects and any(r.raw.get("project_name") and not r.is_total for r in projects.rows) \
+            and not ctx.d.performance_targets:
+        ctx.add("completeness.sections", f"{projects.number or ''}列有项目支出，但没有项目支出绩效目标表",
+                [Location(table=projects.number, kind=projects.kind)])
     if not ctx.d.glossary:
         ctx.add("completeness.sections", "缺少名词解释", [Location(kind="glossary")])
 

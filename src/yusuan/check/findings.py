@@ -18,6 +18,7 @@ class Location(BaseModel):
     column_key: str | None = None
     line: int | None = None
     page: int | None = None
+    where: str | None = None  # the position in the source's own terms: 第937行, 工作表“表5” E9, 第3页
 
     def describe(self) -> str:
         parts = [self.table or {"narrative": "情况说明", "performance_target": "绩效目标表",
@@ -26,12 +27,14 @@ class Location(BaseModel):
             parts.append(self.row)
         if self.column:
             parts.append(self.column)
-        where = " ".join(p for p in parts if p)
-        if self.line:
-            where += f"（第{self.line}行）"
+        text = " ".join(p for p in parts if p)
+        if self.where:
+            text += f"（{self.where}）"
+        elif self.line:
+            text += f"（第{self.line}行）"
         elif self.page:
-            where += f"（第{self.page}页）"
-        return where
+            text += f"（第{self.page}页）"
+        return text
 
 
 class Finding(BaseModel):

@@ -12,15 +12,54 @@ from pydantic import BaseModel, Field, computed_field, field_serializer
 MoneyUnit = Literal["万元", "元"]
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
+def column_letters(col: int) -> str:
+    """A spreadsheet's name for a 1-based column: 1 → A, 27 → AA."""
+    letters = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 class Source(BaseModel):
-    """Where something was printed: a line of a text file, or a page and position."""
+    """Where something was printed.
+
+    - text exports: `line` of the file;
+    - PDF: `page`, and `x`/`y` on the page;
+    - Word (.docx) and HTML: a paragraph's `line` is its number in the document body (1-based,
+      Word: body-level paragraphs counting empty ones; HTML: blocks of text); a table cell has
+      `table` (the table's number in the document, 1-based), `line` (its row in that table, 1-based)
+      and `col` (its column on the table's grid, 1-based; a merged cell names its first column);
+    - Excel (.xlsx, .xls): `sheet` (the worksheet's name), `line` (the sheet row) and `col` (the
+      sheet column), both 1-based as Excel shows them (`C7` is line 7, col 3).
+
+    The fields after `y` are left out of JSON when unset, so text and PDF sources print as before."""
 
     line: int | None = None
     page: int | None = None
     x: float | None = None
     y: float | None = None
+    sheet: str | None = Field(default=None, exclude_if=_absent)
+    table: int | None = Field(default=None, exclude_if=_absent)
+    col: int | None = Field(default=None, exclude_if=_absent)
 
     def describe(self) -> str:
+        if self.sheet is not None:
+            where = f"工作表“{self.sheet}”"
+            if self.line is not None and self.col is not None:
+                return f"{where} {column_letters(self.col)}{self.line}"
+            return where + (f"第{self.line}行" if self.line is not None else "")
+        if self.table is not None:
+            where = f"第{self.table}个表格"
+            if self.line is not None:
+                where += f"第{self.line}行"
+            if self.col is not None:
+                where += f"第{self.col}列"
+            return where
         if self.line is not None:
             return f"第{self.line}行"
         if self.page is not None:

@@ -11,14 +11,14 @@ from yusuan.read.layout import Layout
 
 def sniff(data: bytes) -> str:
     """The format, from the content, never from the file name."""
-    head = data[:2048].lstrip()
+    head = data[:2048].removeprefix(b"\xef\xbb\xbf").lstrip()
     if head.startswith(b"%PDF"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
-    if head[:200].lower().startswith((b"<!doctype html", b"<html")) or b"<table" in head.lower():
+    if head[:200].lower().startswith((b"<!doctype html", b"<html", b"<head", b"<meta")) or b"<table" in head.lower():
         return "html"
     return "text"
 
@@ -26,9 +26,27 @@ def sniff(data: bytes) -> str:
 def layout_of(data: bytes, file: str) -> Layout:
     fmt = sniff(data)
     if fmt == "text":
+        from yusuan.read.office import check_suffix
         from yusuan.read.text import read_text
 
+        check_suffix(data, file)
         return read_text(data, file)
+    if fmt == "pdf":
+        from yusuan.read.pdf import read_pdf
+
+        return read_pdf(data, file)
+    if fmt == "zip":
+        from yusuan.read.office import read_zip
+
+        return read_zip(data, file)
+    if fmt == "ole":
+        from yusuan.read.office import read_ole
+
+        return read_ole(data, file)
+    if fmt == "html":
+        from yusuan.read.html import read_html
+
+        return read_html(data, file)
     names = {"pdf": "PDF", "zip": "Word/Excel (zip)", "ole": "旧版 Word/Excel", "html": "HTML"}
     raise YusuanError(f"暂不支持读取 {names[fmt]} 格式", file=file)
 

@@ -41,3 +41,4 @@ class Layout:
     file: str
     format: str
     items: list[Line | Grid] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # what the reader saw but could not read

@@ -4,12 +4,14 @@ performance target tables, the narrative and its claims, the overview and the gl
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import cache
 
 from yusuan.errors import YusuanError
 from yusuan.model import Disclosure, GlossaryTerm, Paragraph, Source
 from yusuan.model.numbers import clean, squash
 from yusuan.read.claims import parse_claims
-from yusuan.read.layout import Layout, Line
+from yusuan.read.layout import Grid, Layout, Line
 from yusuan.read.tables import UNIT, is_meta_text, make_table, take_meta_rows
 from yusuan.read.targets import is_target_grid, read_targets
 from yusuan.registry import registry
@@ -22,7 +24,15 @@ _YEAR = re.compile(r"(20\d{2})\s*年")
 _GLOSSARY = re.compile(r"^[一二三四五六七八九十\d]+[、.．]\s*(.+?)[:：]\s*(.+)$")
 _STAFF = re.compile(r"(编制数|实有人数|在职|退休|离休)\s*(\d+)\s*[名人]，?(?:(增加|减少)\s*(\d+)\s*人)?")
 _SIGNATURE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
-_EMPTY_NOTE = re.compile(r"空表|没有.*(支出|收入|安排)|无.*(收支|支出|收入)")
+_EMPTY_NOTE = re.compile(r"空表|没有.*(支出|收入|安排)|无.*(收支|支出|收入)|无发生额")
+_TABLES_PART = re.compile(r"^[一二三四五六七八九十]+、(表格|报表|公开表|预算表|决算表)(部分)?$")
+_NUMBERED = re.compile(r"^[一二三四五六七八九十]+、(.+)$")
+_COVER_UNIT = re.compile(r"^(预算主管部门|部门名称|单位名称|主管部门)[:：](.+)$")
+_COVER_TITLE = re.compile(r"^(?:20\d{2}年度?)?([^\d]{2,30}?)(?:20\d{2}年度?)?(?:部门|单位)(?:综合)?(?:预|决)")
+_UNIT_NAME = re.compile(
+    r"^[^\d，。、：:]{3,30}(局|委员会|办公室|中心|院|厅|所|站|馆|委|部|会|队|处|社)([(（][^)）]+[)）])?$")
+_GENERIC_UNITS = ("部门", "单位", "本部门", "本单位", "部门基本", "单位基本")
+_CAPTION = re.compile(r"^表\s*\d|单位[:：]\s*(万元|元)|^编制(单位|部门)[:：]")
 _DEPTS = re.compile(r"下设\s*(\d+)\s*个[^，,]*[，,]\s*分别是[:：](.+?)[。]?$")
 
 
@@ -38,14 +48,90 @@ def _part_of(title: str) -> str:
     return "other"
 
 
+def _heading_part(text: str, has_parts: bool) -> str | None:
+    """A top-level heading of a document that does not number its parts `第X部分`:
+    `一、部门概况`, `四、2026年××预算公开表`, `名词解释`, `2026年部门预算编制说明`."""
+    s = squash(text)
+    if _TABLES_PART.match(s):
+        return "tables"
+    if has_parts or len(s) > 40 or s[-1] in "。；;，,：:":
+        return None
+    m = _NUMBERED.match(s)
+    title = m[1] if m else s
+    if "名词解释" in title:
+        return "glossary"
+    if m:
+        if "概况" in title:
+            return "overview"
+        if title.endswith("表") or "公开表" in title or "报表" in title:
+            return "tables"
+        return "narrative" if title.endswith("说明") else None
+    if len(s) <= 30 and re.search(r"(部门概况|主要职能|主要职责|机构设置)$", s):
+        return "overview"
+    if len(s) <= 30 and re.search(r"(编制说明|情况说明|预算说明)$", s):
+        return "narrative"
+    return None
+
+
+def _cover_facts(disclosure: Disclosure, lines: list[str]) -> None:
+    """The first page: year and kind from the title, the unit from `预算主管部门：…`, else from
+    the title (`2026年××局部门预算`), else from a line that is a unit's name."""
+    facts = disclosure.document
+    texts = [squash(t) for t in lines]
+    title = "".join(texts)
+    m = _YEAR.search(title)
+    if m and facts.year is None and ("预" in title or "决" in title):
+        facts.year = int(m[1])
+    if "决算" in title and facts.kind == "budget" and "预算" not in title:
+        facts.kind = "final"
+    if facts.unit is not None:
+        return
+    guesses = [m[2] for s in texts if (m := _COVER_UNIT.match(s))]
+    guesses += [m[1] for s in texts if (m := _COVER_TITLE.match(s))]
+    guesses += [s for s in texts if _UNIT_NAME.match(s)]
+    facts.unit = next((g for g in guesses if g not in _GENERIC_UNITS), None)
+
+
+def _is_caption(text: str) -> bool:
+    """A table's number, title or unit line: `表1`, `××收支总表`, `单位：万元` (not a sentence
+    that names a table)."""
+    s = squash(text)
+    if _CAPTION.search(s):
+        return True
+    return len(s) <= 60 and registry().recognise_title(s) is not None and bool(re.search(r"表([(（].*)?$", s))
+
+
+def _empty_reasons(grid: Grid) -> dict[str, str] | None:
+    """The list of tables some regions print first, with a column saying why a table is empty."""
+    head = grid.rows[: grid.header_rows or 1]
+    labels = [squash(c.text) for row in head for c in row]
+    if not any("空表理由" in t for t in labels):
+        return None
+    cols = {squash(c.text): c.col for row in head for c in row}
+    empty = next((c for t, c in cols.items() if "是否空表" in t), None)
+    reason = next((c for t, c in cols.items() if "空表理由" in t), None)
+    out: dict[str, str] = {}
+    for row in grid.rows[grid.header_rows or 1 :]:
+        cells = {c.col: clean(c.text) for c in row}
+        number = squash(cells.get(0, ""))
+        if number.startswith("表") and (squash(cells.get(empty, "")) == "是" or cells.get(reason)):
+            out[number] = cells.get(reason) or "空表"
+    return out
+
+
 def recognise(layout: Layout) -> Disclosure:
     disclosure = Disclosure()
     disclosure.document.file = layout.file
     disclosure.document.format = layout.format
+    disclosure.unread += layout.unread
     part = "overview"
     section: str | None = None
     pending: list[str] = []  # prose lines since the last grid: number, title, unit
     reg = registry()
+    has_parts = any(isinstance(i, Line) and _PART.match(squash(clean(i.text))) for i in layout.items)
+    reasons: dict[str, str] = {}  # 表N → why it is empty, from a list of the tables
+    last_read = True  # the last grid became a table (a note after it explains it)
+    cover: list[str] = []  # the lines of the first page
     for item in layout.items:
         if isinstance(item, Line):
             text = clean(item.text)
@@ -55,11 +141,26 @@ def recognise(layout: Layout) -> Disclosure:
                 section = None
                 _document_facts(disclosure, text)
                 continue
+            heading = _heading_part(text, has_parts)
+            if heading:
+                part, section = heading, None
+                continue
+            if item.source.page == 1:
+                cover.append(text)
+            elif cover:
+                _cover_facts(disclosure, cover)
+                cover = []
             if part == "tables":
                 pending.append(text)
-                if _EMPTY_NOTE.search(text) and disclosure.tables and not disclosure.tables[-1].note:
+                if _EMPTY_NOTE.search(text) and disclosure.tables and not disclosure.tables[-1].note and last_read:
                     disclosure.tables[-1].note = text
                 continue
+            if text and _is_caption(text):  # a table's number, title or unit outside the tables part
+                pending.append(text)
+                if not has_parts:
+                    continue
+            elif text:
+                pending.clear()
             if part == "narrative" and (_SECTION.match(text) or _SUBSECTION.match(text)) and len(text) < 60:
                 section = text
                 disclosure.narrative.sections.append(text)
@@ -67,6 +168,11 @@ def recognise(layout: Layout) -> Disclosure:
             _prose(disclosure, part, section, text, item.source)
             continue
         # a grid
+        found = _empty_reasons(item)
+        if found is not None:
+            reasons.update(found)
+            pending.clear()
+            continue
         if is_target_grid(item):
             disclosure.performance_targets += read_targets(item)
             continue
@@ -76,10 +182,16 @@ def recognise(layout: Layout) -> Disclosure:
         if kind is None or not item.rows:
             disclosure.unread.append(f"{item.source.describe()}: 未识别的表格（{'；'.join(titles[-2:]) or '无标题'}）")
             pending.clear()
+            last_read = False
             continue
         unit = next((m[1] for t in pending + meta if (m := UNIT.search(squash(t)))), None)
         disclosure.tables.append(make_table(item, kind, pending[-4:] + meta, unit))
         pending.clear()
+        part, last_read = "tables", True
+    for table in disclosure.tables:
+        if table.number in reasons and not table.note:
+            table.note = reasons[table.number]
+    _codes_from_names(disclosure)
     _finish(disclosure)
     return disclosure
 
@@ -96,7 +208,7 @@ def _document_facts(disclosure: Disclosure, heading: str) -> None:
     elif "部门" in heading:
         facts.scope = "部门"
     m = _PART.match(squash(heading))
-    if m and m[2].endswith("概况") and len(m[2]) > 2 and facts.unit is None:
+    if m and m[2].endswith("概况") and len(m[2]) > 2 and facts.unit is None and m[2][:-2] not in _GENERIC_UNITS:
         facts.unit = m[2][:-2]
 
 
@@ -141,9 +253,60 @@ def _overview(disclosure: Disclosure, text: str, source: Source) -> None:
             disclosure.document.unit = text.split("无下属")[0].split("下设")[0].strip("，, ")
 
 
+_NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|\d+[、.．]|[(（][一二三四五六七八九十\d]+[)）])")
+
+
+@cache
+def _catalog_names(classification: str, year: int | None) -> dict[str, list[str]]:
+    """Printed name → the codes that carry it (nearest catalog year first)."""
+    from yusuan import catalog
+
+    names: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for y in catalog.years_by_nearness(classification, year):
+        for entry in catalog.entries(classification, y):  # type: ignore[arg-type]
+            if entry.code not in seen:
+                seen.add(entry.code)
+                names.setdefault(squash(entry.name).replace("（", "(").replace("）", ")"), []).append(entry.code)
+    return names
+
+
+def _codes_from_names(disclosure: Disclosure) -> None:
+    """Tables that print a classification by name only (`科学技术支出`, `一、公共安全支出`): the
+    code from the catalog, each 款 and 项 looked up under the 类 and 款 above it. A table that
+    prints codes keeps them as printed; a summary table gets its 类 only."""
+    classes = {"functional": "functional", "summary": "functional", "economic": "economic_department"}
+    reg = registry()
+    for table in disclosure.tables:
+        shape = reg.kind(table.kind).rows
+        if shape not in classes or (shape != "summary" and any(r.code for r in table.rows)):
+            continue
+        names = _catalog_names(classes[shape], disclosure.document.year)
+        parents = ["", ""]
+        for row in table.rows:
+            if row.code:
+                continue
+            printed = row.raw.get("expense_item", "") if shape == "summary" else row.name or row.label
+            codes = names.get(_NUMBERING.sub("", squash(printed)).replace("（", "(").replace("）", ")"), [])
+            if shape == "summary":
+                codes = [c for c in codes if len(c) == 3]
+            under = [c for c in codes if len(c) > 3 and parents[len(c) // 2 - 2] and c.startswith(
+                parents[len(c) // 2 - 2])]
+            pick = under or [c for c in codes if len(c) == 3]
+            if len(pick) != 1:
+                continue
+            row.code = pick[0]
+            row.level = {3: 1, 5: 2, 7: 3}[len(row.code)]
+            row.name = row.name or _NUMBERING.sub("", clean(printed))
+            if row.level < 3:
+                parents[row.level - 1] = row.code
+                if row.level == 1:
+                    parents[1] = ""
+
+
 def _finish(disclosure: Disclosure) -> None:
     facts = disclosure.document
-    units = {t.unit for t in disclosure.tables if t.unit}
-    facts.money_unit = "万元" if "万元" in units or not units else "元"
+    units = Counter(t.unit for t in disclosure.tables if t.unit)
+    facts.money_unit = "元" if units["元"] > units["万元"] else "万元"  # most tables' unit
     if not disclosure.tables:
         raise YusuanError("没有找到任何预算公开表，这不像是一份部门预算或决算公开文件", file=facts.file)

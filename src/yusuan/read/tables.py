@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 
 from yusuan.model import Column, HeaderCell, Row, Table
-from yusuan.model.numbers import clean, parse_amount, squash
+from yusuan.model.numbers import clean, is_amount, parse_amount, squash
 from yusuan.read.grid import body_width, column_paths, fit_header, mend_body, split_header
 from yusuan.read.layout import Cell, Grid
 from yusuan.registry import TableKind, registry
 
 TABLE_NUMBER = re.compile(r"^表\s*(\d+(?:-\d+)?)$")
+_NUMBERED_TITLE = re.compile(r"^表\s*(\d+(?:-\d+)?)\s*[：:．.、]")  # `表1：2026年××收支预算总表`
 UNIT = re.compile(r"单位[:：]\s*(万元|元)")
 _META = re.compile(r"^(表\s*\d+(-\d+)?|编制单位.*|.*单位[:：]\s*(万元|元).*|[(（]?\d{4}年度?[)）]?)$")
 _TOTAL = re.compile(r"^(合计|总计|收入总计|支出总计|收支总计|本年收入合计|本年支出合计)$")
-_CODE_NAME = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*(.*)$")
+_CODE_NAME = re.compile(r"^[\[【]?(\d{3}(?:\d{2}){0,2})(?!\d)[\]】]?\s*(.*)$")
 _DIGITS = re.compile(r"^\d+$")
 
 
@@ -34,12 +35,17 @@ def take_meta_rows(grid: Grid) -> tuple[list[str], list[Cell]]:
         texts += [clean(c.text) for c in filled]
         cells += filled
         grid.rows.pop(0)
+        if grid.header_rows:
+            grid.header_rows -= 1
     return texts, cells
 
 
 def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str | None) -> Table:
-    number = next((f"表{m[1]}" for t in meta if (m := TABLE_NUMBER.match(squash(t)))), None)
-    title = next((squash(t) for t in meta if registry().recognise_title(t) is kind), kind.name)
+    near = meta[::-1]  # the caption nearest the table first
+    number = next((f"表{m[1]}" for t in near if (m := TABLE_NUMBER.match(squash(t)))), None) or next(
+        (f"表{m[1]}" for t in near if (m := _NUMBERED_TITLE.match(squash(t)))), None)
+    title = next((squash(t) for t in near if registry().recognise_title(t) is kind), kind.name)
+    title = _NUMBERED_TITLE.sub("", title)
     unit = next((m[1] for t in meta if (m := UNIT.search(squash(t)))), default_unit)
 
     header_rows = grid.header_rows if grid.header_rows is not None else split_header(grid)
@@ -53,6 +59,9 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
     for j, path in enumerate(paths):
         pattern = registry().column_for(kind, path)
         key = pattern.key if pattern else f"col{j + 1}"
+        if (pattern is None or pattern.amount) and any(c.key == key for c in columns) and not columns[-1].is_amount \
+                and columns[-1].key.endswith("_item"):  # a summary's third side: its own amount
+            key = columns[-1].key.removesuffix("_item") + "_amount"
         while any(c.key == key for c in columns):
             key += "_2"
         columns.append(
@@ -66,6 +75,11 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
     table = Table(number=number, kind=kind.id, title=title, unit=unit, header=header, columns=columns,
                   source=grid.source)
     body = grid.rows[header_rows:] if grid.header_rows is not None else mend_body(grid.rows[header_rows:], width)
+    for j, path in enumerate(paths):  # a column no pattern names: amounts only if it prints amounts
+        if registry().column_for(kind, path) is None:
+            texts = [t for row in body for c in row if c.col == j and (t := clean(c.text))]
+            if texts and sum(not is_amount(t) for t in texts) * 2 > len(texts):
+                columns[j].is_amount = False
     for cells in body:
         if not any(clean(c.text) for c in cells):
             table.filler_rows += 1
@@ -81,6 +95,9 @@ def make_row(cells: list[Cell], columns: list[Column]) -> Row:
             continue
         column = columns[cell.col]
         text = clean(cell.text)
+        for spanned in columns[cell.col + 1 : cell.col + cell.colspan]:  # a merged label (合计 over 类款项名称)
+            if not spanned.is_amount and text and not column.is_amount:
+                row.raw.setdefault(spanned.key, text)
         row.source[column.key] = cell.source
         row.raw[column.key] = text
         if column.is_amount:
@@ -112,6 +129,6 @@ def _set_code_and_label(row: Row) -> None:
     if row.code and len(row.code) in (3, 5, 7):
         row.level = {3: 1, 5: 2, 7: 3}[len(row.code)]
     row.label = clean(row.raw.get("project_name") or row.raw.get("income_item") or row.raw.get("label")
-                      or row.name)
+                      or row.name or row.raw.get("unit_name", ""))
     texts = [v for k, v in raw.items() if k not in row.values]
     row.is_total = any(_TOTAL.match(t) for t in texts)
