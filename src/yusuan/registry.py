@@ -18,6 +18,7 @@ class ColumnPattern:
     leaf: re.Pattern[str]
     under: re.Pattern[str] | None
     amount: bool
+    part: bool = True  # false: a memo column no total adds in
 
     def matches(self, path: list[str]) -> bool:
         if not path or not self.leaf.search(path[-1]):
@@ -42,6 +43,7 @@ def _pattern(spec: dict) -> ColumnPattern:
         leaf=re.compile(spec["leaf"]),
         under=re.compile(under) if under else None,
         amount=spec.get("amount", True),
+        part=spec.get("part", True),
     )
 
 

@@ -7,7 +7,7 @@ from yusuan import catalog
 from yusuan.check.cells import Ref
 from yusuan.check.context import Context
 from yusuan.check.findings import Location
-from yusuan.check.identities import ECONOMIC, effective_code
+from yusuan.check.identities import effective_code, is_economic
 from yusuan.model.numbers import squash
 
 EXPECTED = {"economic": "economic_department", "functional": "functional"}
@@ -19,7 +19,8 @@ def check_codes(ctx: Context) -> None:
     unknown: dict[tuple[str, str], tuple[bool, list[Location]]] = {}
     renamed: dict[tuple[str, str, str, int], list[Location]] = {}
     for ti, table in enumerate(ctx.d.tables):
-        expected = "economic_department" if table.kind in ECONOMIC else "functional"
+        economic = is_economic(table)
+        expected = "economic_department" if economic else "functional"
         for ri, row in enumerate(table.rows):
             for key in row.values:
                 if row.is_garbled(key):
@@ -34,7 +35,7 @@ def check_codes(ctx: Context) -> None:
                 ctx.add("catalog.malformed_code", f"{here.describe()}：“{row.code}”不是有效的科目编码", [here])
                 continue
             if kind != expected and not (expected == "economic_department" and kind == "economic_government"):
-                fix = effective_code(table, ri, year)
+                fix = effective_code(table, ri, year, economic)
                 hint = f"，按名称“{row.name}”应为 {fix}" if fix and fix != row.code else ""
                 if fix and fix != row.code:
                     ctx.code_fixes.append((table, ri, fix))
@@ -49,7 +50,7 @@ def check_codes(ctx: Context) -> None:
                 unknown.setdefault((row.code, row.name), (blank, []))[1].append(here)
             elif row.name and not catalog.names_match(row.name, entry.name):
                 renamed.setdefault((row.code, row.name, entry.name, entry.year), []).append(here)
-            if row.name and table.kind not in ECONOMIC:
+            if row.name and not economic:
                 names.setdefault(row.code, []).append((row.name, here))
             if (row.code.endswith("01") and len(row.code) == 7 and "行政运行" in row.name
                     and row.values.get("project")):

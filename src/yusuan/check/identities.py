@@ -11,12 +11,29 @@ from dataclasses import dataclass, field
 from yusuan import catalog
 from yusuan.check.cells import Ref
 from yusuan.check.rules import Rule
-from yusuan.model import Disclosure, Row, Table
+from yusuan.model import Column, Disclosure, Row, Table
 from yusuan.model.numbers import squash
+from yusuan.registry import registry
 
-TOTAL_KEYS = ("total", "fiscal_subtotal")
+TOTAL_LABEL = re.compile(r"^(合计|小计|总计|.*[^其]合计|.*总计|.*小计)$")
+
+
+def is_total_column(column: Column) -> bool:
+    """A column that sums others beside it, by its printed label (合计, 小计, 总计, 支出合计 …)."""
+    return bool(TOTAL_LABEL.match(column.label))
 SUMMARY_KINDS = ("income_expense_summary", "fiscal_summary")
-ECONOMIC = ("gpb_basic_expense",)
+def is_economic(table: Table) -> bool:
+    """Whether a table's rows are economic classes: by its code header (经济分类 / 功能分类),
+    else by what most of its codes are, else by what the registry says of its kind."""
+    heads = "".join(p for c in table.columns if not c.is_amount for p in c.path)
+    if "经济分类" in heads:
+        return True
+    if "功能分类" in heads:
+        return False
+    kinds = [catalog.classify(r.code) for r in table.rows if r.code]
+    if kinds:
+        return sum(k in ("economic_department", "economic_government") for k in kinds) * 2 > len(kinds)
+    return any(k.id == table.kind and k.rows == "economic" for k in registry().kinds)
 _NUMBERED = re.compile(r"^\d+[.、．]")
 _GROUP = re.compile(r"^[一二三四五六七八九十]+、")
 
@@ -33,13 +50,13 @@ class Identity:
         self.cells = tuple(r for r in (self.stated, *self.parts) if r is not None)
 
 
-def effective_code(table: Table, row_index: int, year: int | None) -> str | None:
+def effective_code(table: Table, row_index: int, year: int | None, economic: bool) -> str | None:
     """The row's code, or, in an economic table printing a code of the wrong classification,
     the economic code whose catalog name is the row's name (`201 11` 公务员医疗补助缴费 → 30111)."""
     row = table.rows[row_index]
     if not row.code:
         return None
-    if table.kind in ECONOMIC and catalog.classify(row.code) != "economic_department":
+    if economic and catalog.classify(row.code) not in ("economic_department", "economic_government"):
         found = catalog.find_by_name(row.name, "economic_department", year, level=row.level)
         if len(found) == 1:
             return found[0].code
@@ -48,8 +65,9 @@ def effective_code(table: Table, row_index: int, year: int | None) -> str | None
 
 def _codes(table: Table, year: int | None) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
+    economic = is_economic(table)
     for i, row in enumerate(table.rows):
-        code = effective_code(table, i, year)
+        code = effective_code(table, i, year, economic)
         if code and not row.is_total:
             out.setdefault(code, []).append(i)
     return out
@@ -92,29 +110,53 @@ def total_equals_classes(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identit
 
 
 def column_groups(table: Table) -> list[tuple[str, list[str]]]:
-    """(total column, part columns) from the header tree: a total column equals the other
-    amount columns under the same header; a group without a total counts as its parts."""
-    amount = [c for c in table.columns if c.is_amount and c.key != "line_no"]
+    """(total column, part columns) from the header tree. Under one header, a total column
+    equals the other columns beside it; a group without a total counts as the sum of its
+    parts. Where the groups repeat the same sub-columns (三公 items each split by fund), a
+    total group equals the other groups sub-column by sub-column."""
+    amount = [c for n, c in enumerate(table.columns) if c.is_amount and c.is_part and c.key != "line_no"
+              and not _of_which(table.columns, n)]
+    found: list[tuple[str, list[str]]] = []
 
-    def parts_under(prefix: list[str]) -> tuple[str | None, list[str], list[tuple[str, list[str]]]]:
+    def walk(prefix: list[str]) -> dict[str, list[str]]:
+        """What the group adds up to, by sub-column label: its total column ("" → [total]),
+        else its parts by their labels."""
         members = [c for c in amount if c.path[: len(prefix)] == prefix and len(c.path) > len(prefix)]
         direct = [c for c in members if len(c.path) == len(prefix) + 1]
-        subgroups: dict[str, None] = {c.path[len(prefix)]: None for c in members if len(c.path) > len(prefix) + 1}
-        total = next((c.key for c in direct if c.key in TOTAL_KEYS), None)
-        parts = [c.key for c in direct if c.key != total]
-        found: list[tuple[str, list[str]]] = []
-        for head in subgroups:
-            sub_total, sub_parts, sub_found = parts_under([*prefix, head])
-            found += sub_found
-            if sub_total:
-                parts.append(sub_total)
-            else:
-                parts += sub_parts
+        heads = list(dict.fromkeys(c.path[len(prefix)] for c in members if len(c.path) > len(prefix) + 1))
+        reps = {head: walk([*prefix, head]) for head in heads}
+        total_head = next((h for h in heads if TOTAL_LABEL.match(h)), None)
+        if total_head and not direct:  # 总计 | 因公出国 | 公务接待, each split by fund
+            for leaf, totals in reps[total_head].items():
+                parts = [k for h in heads if h != total_head for k in reps[h].get(leaf, [])]
+                if len(totals) == 1 and parts:
+                    found.append((totals[0], parts))
+            return reps[total_head]
+        total = next((c.key for c in direct if is_total_column(c)), None)
+        out: dict[str, list[str]] = {}
+        for c in direct:
+            if c.key != total:
+                out.setdefault(c.label, []).append(c.key)
+        for head in heads:
+            for leaf, keys in reps[head].items():
+                out.setdefault(leaf or head, []).extend(keys)
+        parts = [k for keys in out.values() for k in keys]
         if total and parts:
             found.append((total, parts))
-        return total, parts, found
+            return {"": [total]}
+        return out
 
-    return parts_under([])[2]
+    walk([])
+    return found
+
+
+def _of_which(columns: list, n: int) -> bool:
+    """An `其中` column is a part of a part, not one of the parts; unless it opens the list of
+    parts right after the total (`小计 | 其中：基本支出 | 项目支出`)."""
+    if not columns[n].label.startswith("其中"):
+        return False
+    before = columns[n - 1] if n else None
+    return not (before is not None and is_total_column(before) and before.path[:-1] == columns[n].path[:-1])
 
 
 def row_sums(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
@@ -200,13 +242,21 @@ def pairs(d: Disclosure, rules: dict[str, Rule]) -> list[Pair]:
         for akey, spec in rule.params["pairs"]:
             kind, _, keys = spec.rpartition(":")
             b = idx.get(kind or rule.kinds[1])
-            if b is None or not d.tables[idx[rule.kinds[0]]].has(akey):
+            a = idx[rule.kinds[0]]
+            if b is None or not d.tables[a].has(akey):
                 continue
+            if not rule.params.get("totals_only") and not (_classified(d.tables[a]) and _classified(d.tables[b])):
+                continue  # a table by unit or by name only: no code to pair rows by
             bkeys = tuple(k for k in keys.split("+") if d.tables[b].has(k))
             if bkeys:
                 out.append(Pair(rule.id, idx[rule.kinds[0]], akey, b, bkeys,
                                 rule.params.get("classes_only", False), rule.params.get("totals_only", False)))
     return out
+
+
+def _classified(table: Table) -> bool:
+    """Whether the table's rows carry functional codes to pair by."""
+    return any(r.code and catalog.classify(r.code) == "functional" for r in table.rows) and not is_economic(table)
 
 
 def add_missing_rows(d: Disclosure, rules: dict[str, Rule]) -> set[tuple[int, int]]:

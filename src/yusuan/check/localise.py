@@ -7,6 +7,10 @@ A cell that is not a number is free (z = 1 at no cost): it gets the value the id
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from yusuan.check.cells import Ref
@@ -201,7 +205,27 @@ def _component(ctx: Context) -> tuple[list[Ref], list[int]]:
     return list(dict.fromkeys(r for k in involved for r in ctx.identities[k].cells)), involved
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """HiGHS writes some messages straight to file descriptor 1: keep them out of a JSON or
+    CSV report on standard output."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def localise(ctx: Context) -> list[Correction]:
+    with _quiet():
+        return _localise(ctx)
+
+
+def _localise(ctx: Context) -> list[Correction]:
     """Reweighted L1 over the whole component proposes the cells; a MILP over those cells and
     the cells of failing identities picks the fewest, and the alternatives of equal weight."""
     refs, involved = _component(ctx)

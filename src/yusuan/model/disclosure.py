@@ -102,6 +102,7 @@ class Column(BaseModel):
     label: str  # the leaf header as printed, whitespace removed
     path: list[str] = Field(default_factory=list)  # header texts from the top row down
     is_amount: bool = True
+    is_part: bool = True  # false for a memo column (政府采购 of the row) that no total includes
 
 
 class Row(BaseModel):

@@ -66,7 +66,7 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
             key += "_2"
         columns.append(
             Column(key=key, label=squash(path[-1]) if path else "", path=[squash(p) for p in path],
-                   is_amount=pattern.amount if pattern else True)
+                   is_amount=pattern.amount if pattern else True, is_part=pattern.part if pattern else True)
         )
     header = [
         HeaderCell(text=clean(c.text), row=i, col=c.col, colspan=c.colspan, source=c.source)
