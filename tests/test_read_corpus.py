@@ -98,7 +98,7 @@ CELLS = {
         ("表2", "2140101", "fiscal", "609.29"),                                     # p8
         ("表2", "2140101", "other_income", "0.01"),                                 # p8
         ("表3", "214", "project", "921.75"),                                        # p10
-        ("表6", "30101", "total", "301.79"),                                        # p17
+        ("表6", "30101", "personnel", "301.79"),  # p17: 人员经费 | 公用经费 printed side by side, read as one list
     ],
     "14_shanghai_putuo_sifaju_2026_budget.pdf": [
         ("income_expense_summary", "一、财政拨款收入", "income_amount", "96,282,213.44"),  # p10
@@ -184,3 +184,13 @@ def test_prose_lines_are_joined_into_paragraphs(corpus: dict[str, Disclosure]) -
 
 def test_path_is_relative_to_tests() -> None:
     assert Path(CORPUS).is_dir() and len(KINDS) == len(list(CORPUS.glob("*.pdf")))
+
+
+def test_a_list_printed_in_two_halves_is_one_list(corpus: dict[str, Disclosure]) -> None:
+    table = corpus["11_foshan_guidaojiaotong_2019_final.pdf"].find_table("表6")
+    assert [c.key for c in table.columns] == ["code", "name", "personnel", "public"]
+    by_code = {r.code: r for r in table.rows if r.code}
+    assert by_code["30101"].values["personnel"] == Decimal("301.79") and by_code["30101"].values["public"] is None
+    assert by_code["30201"].values["public"] == Decimal("13.80")
+    total = table.total_row()
+    assert (total.values["personnel"], total.values["public"]) == (Decimal("649.20"), Decimal("97.19"))

@@ -7,7 +7,7 @@ from yusuan import catalog
 from yusuan.check.cells import Ref
 from yusuan.check.context import Context
 from yusuan.check.findings import Location
-from yusuan.check.identities import effective_code, is_economic
+from yusuan.check.identities import SUMMARY_KINDS, effective_code, is_economic
 from yusuan.model.numbers import squash
 
 EXPECTED = {"economic": "economic_department", "functional": "functional"}
@@ -34,7 +34,9 @@ def check_codes(ctx: Context) -> None:
             if kind is None:
                 ctx.add("catalog.malformed_code", f"{here.describe()}：“{row.code}”不是有效的科目编码", [here])
                 continue
-            if kind != expected and not (expected == "economic_department" and kind == "economic_government"):
+            mixed = table.kind in SUMMARY_KINDS  # a summary's sides list functional and economic classes
+            if kind != expected and not mixed and not (
+                    expected == "economic_department" and kind == "economic_government"):
                 fix = effective_code(table, ri, year, economic)
                 hint = f"，按名称“{row.name}”应为 {fix}" if fix and fix != row.code else ""
                 if fix and fix != row.code:

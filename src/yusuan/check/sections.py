@@ -154,7 +154,8 @@ def _assets(ctx: Context, claims: list[Claim]) -> None:
         for field in ("count", "amount"):
             head = next((c for c in group
                          if c.subject.startswith(head_subject) and getattr(c, field) is not None), None)
-            items = [c for c in parts if getattr(c, field) is not None]
+            items = [c for c in parts if getattr(c, field) is not None
+                     and (field != "count" or c.count_unit == head.count_unit)]  # 辆 are no 台（套）
             if head is None or not items:
                 continue
             limit = getattr(head, field)

@@ -14,7 +14,7 @@ TABLE_NUMBER = re.compile(r"^表\s*(\d+(?:-\d+)?)$")
 _NUMBERED_TITLE = re.compile(r"^表\s*(\d+(?:-\d+)?)\s*[：:．.、]")  # `表1：2026年××收支预算总表`
 UNIT = re.compile(r"单位[:：]\s*(万元|元)")
 _META = re.compile(r"^(表\s*\d+(-\d+)?|编制单位.*|.*单位[:：]\s*(万元|元).*|[(（]?\d{4}年度?[)）]?)$")
-_TOTAL = re.compile(r"^(合计|总计|收入总计|支出总计|收支总计|本年收入合计|本年支出合计)$")
+_TOTAL = re.compile(r"^(合计|总计|收入总计|支出总计|收支总计|本年收入合计|本年支出合计|[^其]{2,6}(合计|总计))$")
 _CODE_NAME = re.compile(r"^[\[【]?(\d{3}(?:\d{2}){0,2})(?!\d)[\]】]?\s*(.*)$")
 _DIGITS = re.compile(r"^\d+$")
 
@@ -85,7 +85,58 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
             table.filler_rows += 1
             continue
         table.rows.append(make_row(cells, columns))
+    unfold_sides(table, kind)
     return table
+
+
+def unfold_sides(table: Table, kind: TableKind) -> None:
+    """A list printed in two halves side by side (人员经费 | 公用经费, each with code, name and
+    amount) becomes one list: the rows of each half, one amount column per half."""
+    sides: list[list[Column]] = []
+    for column in table.columns:
+        head = column.path[0] if len(column.path) > 1 else ""
+        if not sides or not head or (sides[-1][0].path[:1] != column.path[:1]):
+            sides.append([])
+        sides[-1].append(column)
+    if len(sides) < 2 or any(len(s) != len(sides[0]) or not s[0].path[:-1] for s in sides):
+        return
+    if [c.key.split("_")[0] for c in sides[1]] != [c.key.split("_")[0] for c in sides[0]]:
+        return
+    labels = [c for c in sides[0] if not c.is_amount]
+    amounts = []
+    for side in sides:
+        head = side[0].path[0]
+        pattern = registry().column_for(kind, [head])
+        key = pattern.key if pattern and pattern.amount else side[[c.is_amount for c in side].index(True)].key
+        amounts.append(Column(key=key, label=squash(head), path=[squash(head)]))
+    rows = []
+    totals = []
+    for side, amount in zip(sides, amounts, strict=True):
+        for row in table.rows:
+            texts = [row.raw.get(c.key, "") for c in side]
+            if not any(texts):
+                continue
+            new = Row(line=row.line, page=row.page)
+            for target, column in zip([*labels, amount], [*(c for c in side if not c.is_amount),
+                                                          *(c for c in side if c.is_amount)], strict=False):
+                new.raw[target.key] = row.raw.get(column.key, "")
+                if column.key in row.source:
+                    new.source[target.key] = row.source[column.key]
+                if target.is_amount:
+                    new.values[target.key] = row.values.get(column.key)
+            _set_code_and_label(new)
+            (totals if new.is_total else rows).append(new)
+    if totals:  # the halves' totals side by side: one total row
+        total = totals[0]
+        for other, amount in zip(totals[1:], amounts[1:], strict=False):
+            total.values[amount.key] = other.values.get(amount.key)
+            total.raw[amount.key] = other.raw.get(amount.key, "")
+        rows.append(total)
+    for row in rows:
+        for amount in amounts:
+            row.values.setdefault(amount.key, None)
+    table.columns = [*labels, *amounts]
+    table.rows = rows
 
 
 def make_row(cells: list[Cell], columns: list[Column]) -> Row:
