@@ -242,7 +242,7 @@ def build(
     except YusuanError as error:
         _fail(error)
     output.mkdir(parents=True, exist_ok=True)
-    stem = f"{data.unit.name}{data.unit.year}年部门预算公开"
+    stem = f"{data.unit.name}{data.unit.year}年{data.unit.scope}预算公开"
     for fmt in wanted:
         path = output / f"{stem}.{fmt}"
         path.write_bytes(_render_document(disclosure, fmt))

@@ -33,6 +33,8 @@ class TableKind:
     titles: tuple[str, ...]
     rows: str
     required: bool
+    required_final: bool
+    counts_as: tuple[str, ...]
     columns: tuple[ColumnPattern, ...]
 
 
@@ -91,6 +93,8 @@ def registry() -> Registry:
             titles=tuple(_parens(squash(t)) for t in k["titles"]),
             rows=k["rows"],
             required=k.get("required", False),
+            required_final=k.get("required_final", k.get("required", False)),
+            counts_as=tuple(k.get("counts_as", ())),
             columns=tuple(_pattern(c) for c in k.get("columns", [])),
         )
         for k in data["kind"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from yusuan.check.context import Context
 from yusuan.check.findings import Location
 from yusuan.registry import registry
@@ -16,9 +18,16 @@ SECTIONS = {
 
 
 def check_completeness(ctx: Context) -> None:
+    reg = registry()
     kinds = {t.kind for t in ctx.d.tables}
-    for kind in registry().kinds:
-        if kind.required and kind.id not in kinds:
+    kinds |= {other for k in kinds for other in reg.kind(k).counts_as}
+    final = ctx.d.document.kind == "final"
+    text = "\n".join(p.text for p in ctx.d.narrative.paragraphs)
+    for kind in reg.kinds:
+        if (kind.required_final if final else kind.required) and kind.id not in kinds:
+            subject = re.sub(r"(支出)?(情况|决算|预算)?表$", "", kind.name)
+            if re.search(rf"(没有|无|未)[^。；]{{0,20}}{subject}|{subject}[^。；]{{0,20}}(为空|没有|无)", text):
+                continue  # the narrative says there is none, which is the disclosure the rules ask for
             ctx.add("completeness.required_tables", f"缺少{kind.name}", [Location(kind=kind.id)])
     for table in ctx.d.tables:
         if table.rows and table.is_empty() and not table.note:

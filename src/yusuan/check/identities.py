@@ -25,7 +25,8 @@ SUMMARY_KINDS = ("income_expense_summary", "fiscal_summary")
 def is_economic(table: Table) -> bool:
     """Whether a table's rows are economic classes: by its code header (经济分类 / 功能分类),
     else by what most of its codes are, else by what the registry says of its kind."""
-    heads = "".join(p for c in table.columns if not c.is_amount for p in c.path)
+    code_columns = [c for c in table.columns if c.key in ("class", "item", "sub", "code", "name")]
+    heads = "".join(p for c in code_columns or [c for c in table.columns if not c.is_amount] for p in c.path)
     if "经济分类" in heads:
         return True
     if "功能分类" in heads:
@@ -36,6 +37,8 @@ def is_economic(table: Table) -> bool:
     return any(k.id == table.kind and k.rows == "economic" for k in registry().kinds)
 _NUMBERED = re.compile(r"^\d+[.、．]")
 _GROUP = re.compile(r"^[一二三四五六七八九十]+、")
+_CARRY = re.compile(r"^(上年结转|上年结余|年初结转)")  # a carry-over group, numbered or not
+_SUBTOTAL = re.compile(r"(本年收入合计|收入合计|收入总计|^总计)")
 
 
 @dataclass
@@ -75,8 +78,8 @@ def _codes(table: Table, year: int | None) -> dict[str, list[int]]:
 
 def _amount_keys(table: Table) -> list[str]:
     keys = [k for k in table.amount_keys if k not in ("line_no",)]
-    if table.kind in SUMMARY_KINDS:
-        keys = [k for k in keys if not k.startswith("income_")]
+    if table.kind in SUMMARY_KINDS:  # the functional side only: other sides list economic classes
+        keys = [k for k in keys if k in ("expense_amount", "total", "gpb", "fund", "capital")]
     return keys
 
 
@@ -143,8 +146,7 @@ def column_groups(table: Table) -> list[tuple[str, list[str]]]:
         parts = [k for keys in out.values() for k in keys]
         if total and parts:
             found.append((total, parts))
-            return {"": [total]}
-        return out
+        return {"": [total]} if total else out
 
     walk([])
     return found
@@ -152,11 +154,14 @@ def column_groups(table: Table) -> list[tuple[str, list[str]]]:
 
 def _of_which(columns: list, n: int) -> bool:
     """An `其中` column is a part of a part, not one of the parts; unless it opens the list of
-    parts right after the total (`小计 | 其中：基本支出 | 项目支出`)."""
+    parts right after the total and another part follows (`小计 | 其中：基本支出 | 项目支出`)."""
     if not columns[n].label.startswith("其中"):
         return False
+    group = columns[n].path[:-1]
     before = columns[n - 1] if n else None
-    return not (before is not None and is_total_column(before) and before.path[:-1] == columns[n].path[:-1])
+    after = columns[n + 1] if n + 1 < len(columns) else None
+    opens = before is not None and is_total_column(before) and before.path[:-1] == group
+    return not (opens and after is not None and after.path[:-1] == group and after.is_amount)
 
 
 def row_sums(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
@@ -202,20 +207,43 @@ def summary(d: Disclosure, ti: int, rules: dict[str, Rule]) -> Iterator[Identity
         t = table.rows.index(total)
         yield Identity("summary.income_equals_expense", Ref(ti, t, "income_amount"), [Ref(ti, t, expense_key)],
                        "收入总计 = 支出总计")
-    rule = rules["summary.group_equals_items"].id
+    yield from _income_groups(ti, table, rules["summary.group_equals_items"].id)
+
+
+def _income_groups(ti: int, table: Table, rule: str) -> Iterator[Identity]:
+    """The income side: each group (`一、财政拨款`, `上年结转结余`) = Σ its items; 本年收入合计 =
+    Σ the groups above it; 收入总计 = 本年收入合计 + the carry-over, or Σ all groups."""
     side = _income_side(table)
-    groups = [(i, label) for i, label in side if _GROUP.match(label)]
-    for gi, (g, label) in enumerate(groups):
-        end = groups[gi + 1][0] if gi + 1 < len(groups) else len(table.rows)
-        members = [(i, lab) for i, lab in side[g + 1 : end] if lab and not table.rows[i].is_total]
-        numbered = [i for i, lab in members if _NUMBERED.match(lab)]
-        items = numbered or [i for i, lab in members if not lab.startswith("其中")]
+    heads = [i for i, label in side if _GROUP.match(label) or _CARRY.match(label)]
+    ends = {i for i, label in side if table.rows[i].is_total or _SUBTOTAL.search(label)}
+    for g in heads:
+        members = []
+        for i, label in side[g + 1:]:
+            if i in heads or i in ends:
+                break
+            if label:
+                members.append((i, label))
+        numbered = [i for i, label in members if _NUMBERED.match(label)]
+        items = numbered or [i for i, label in members if not label.startswith("其中")]
         if items:
             yield Identity(rule, Ref(ti, g, "income_amount"), [Ref(ti, i, "income_amount") for i in items],
-                           f"{label} = Σ其下各项")
-    if total is not None and len(groups) >= 2 and table.kind == "income_expense_summary":
-        t = table.rows.index(total)
-        yield Identity(rule, Ref(ti, t, "income_amount"), [Ref(ti, g, "income_amount") for g, _ in groups],
+                           f"{side[g][1]} = Σ其下各项")
+    if table.kind != "income_expense_summary" or not table.has("income_amount"):
+        return
+    this_year = next((i for i in sorted(ends) if "本年" in side[i][1]), None)
+    grand = next((i for i in sorted(ends, reverse=True) if i != this_year), None)
+    if this_year is not None:
+        above = [g for g in heads if g < this_year]
+        if above:
+            yield Identity(rule, Ref(ti, this_year, "income_amount"), [Ref(ti, g, "income_amount") for g in above],
+                           "本年收入合计 = Σ各收入组")
+        if grand is not None and grand > this_year:
+            carry = [g for g in heads if this_year < g < grand]
+            yield Identity(rule, Ref(ti, grand, "income_amount"),
+                           [Ref(ti, this_year, "income_amount"), *(Ref(ti, g, "income_amount") for g in carry)],
+                           "收入总计 = 本年收入合计 + 上年结转结余")
+    elif grand is not None and len(heads) >= 2:
+        yield Identity(rule, Ref(ti, grand, "income_amount"), [Ref(ti, g, "income_amount") for g in heads],
                        "收入总计 = 本年收入 + 上年结转结余")
 
 

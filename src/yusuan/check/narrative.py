@@ -12,7 +12,8 @@ from yusuan.check.identities import Identity
 from yusuan.model import Claim, Disclosure, Table
 from yusuan.model.numbers import decimals_of, round_half_up, squash
 
-_PATH = re.compile(r"(.+?)（类）(.+?)（款）(.+?)（项）")
+# `一般公共服务（类）商贸事务（款）行政运行（项）`, or with the codes: `公共安全支出（204类）司法（06款）…（99项）`
+_PATH = re.compile(r"(.+?)（(\d{3})?类）(.+?)（(\d{2})?款）(.+?)（(\d{2})?项）")
 INCOME_ITEMS = (
     ("上级一般公共预算", "上级一般公共预算"), ("上级政府性基金", "上级政府性基金"), ("上级国有资本", "上级国有资本"),
     ("一般公共预算", "一般公共预算"), ("政府性基金", "基金"), ("国有资本经营", "国有资本"), ("财政专户", "财政专户"),
@@ -69,6 +70,18 @@ class Resolver:
             self.renamed.append((ci, name, table_name))
         return Ref(ti, i, "total"), table.rows[i].code or ""
 
+    def _by_code(self, kind: str, code: str) -> tuple[Ref, str] | None:
+        found = self._table(kind)
+        if not found:
+            return None
+        ti, table = found
+        i = next((i for i, r in enumerate(table.rows) if r.code == code), None)
+        return (Ref(ti, i, "total"), code) if i is not None else None
+
+    def _same_name(self, ci: int, printed: str, name: str) -> None:
+        if squash(printed) != squash(name):
+            self.renamed.append((ci, printed, name))
+
     def amount_ref(self, ci: int, claim: Claim) -> Ref | None:
         s, kind, section = claim.subject, claim.subject_kind, claim.section or ""
         fiscal = "一般公共预算" in section or "财政拨款" in section
@@ -76,9 +89,15 @@ class Resolver:
             m = _PATH.search(s)
             if not m:
                 return None
-            found = self._coded("gpb_expense", 3, "", m[1], ci)
-            found = found and self._coded("gpb_expense", 5, found[1], m[2], ci)
-            found = found and self._coded("gpb_expense", 7, found[1], m[3], ci)
+            if m[2] and m[4] and m[6]:  # the codes are printed: the names are only checked
+                code = m[2] + m[4] + m[6]
+                found = self._by_code("gpb_expense", code)
+                if found:
+                    self._same_name(ci, m[5], self.d.tables[found[0].table].rows[found[0].row].name)  # type: ignore[index]
+            else:
+                found = self._coded("gpb_expense", 3, "", m[1], ci)
+                found = found and self._coded("gpb_expense", 5, found[1], m[3], ci)
+                found = found and self._coded("gpb_expense", 7, found[1], m[5], ci)
             if found:
                 self.codes[ci] = found[1]
                 return found[0]
@@ -92,6 +111,10 @@ class Resolver:
             return self.total_ref("gpb_expense" if fiscal or "一般公共预算" in s else "expense", kind)
         if kind in ("personnel", "public"):
             return self.total_ref("gpb_basic_expense", kind)
+        if kind == "gpb_total":
+            return self.total_ref("gpb_expense", "total")
+        if kind in ("fund_total", "capital_total"):
+            return self.total_ref("gov_fund_expense" if kind == "fund_total" else "state_capital_expense", "total")
         if kind == "total":
             if "一般公共预算" in s:
                 return self.total_ref("gpb_expense", "total")
@@ -168,11 +191,11 @@ class Resolver:
 
 def claim_identities(d: Disclosure, resolver: Resolver) -> Iterator[Identity]:
     for ci, claim in enumerate(d.narrative.claims):
-        if claim.amount is None or claim.unit != (d.document.money_unit or "万元"):
+        if claim.amount is None:
             continue
         ref = resolver.amount_ref(ci, claim)
-        if ref is None:
-            continue
+        if ref is None or claim.unit != (d.tables[ref.table].unit or d.document.money_unit):  # type: ignore[index]
+            continue  # in another unit: sections.check_narrative compares it, rounded
         rule = "other.three_public_matches_table" if claim.subject_kind == "three_public" else \
             "narrative.amount_matches_table"
         yield Identity(rule, Ref(None, None, "amount", claim=ci), [ref], "情况说明金额 = 表中金额")
@@ -183,15 +206,31 @@ def claim_identities(d: Disclosure, resolver: Resolver) -> Iterator[Identity]:
                                "情况说明金额 = 收入总表一般公共预算")
 
 
-def expected_growth(claim: Claim) -> Decimal | None:
-    """change ÷ (amount − change), rounded half-up to the printed decimals; None from a zero base."""
-    if claim.amount is None or claim.change is None or claim.growth_rate is None:
+def prior_of(claim: Claim) -> Decimal | None:
+    """Last year's figure: stated (`预算执行数为…`), else implied by the change."""
+    if claim.prior is not None:
+        return claim.prior
+    if claim.amount is None or claim.change is None:
         return None
-    prior = claim.amount - claim.change
-    if prior == 0:
+    return claim.amount - claim.change
+
+
+def expected_growth(claim: Claim) -> Decimal | None:
+    """(amount − prior) ÷ prior, rounded half-up to the printed decimals; None from a zero base."""
+    prior = prior_of(claim)
+    if claim.amount is None or prior is None or prior == 0 or claim.growth_rate is None:
         return None
     places = decimals_of(claim.raw.get("growth_rate", "").rstrip("%％ "))
-    return round_half_up(claim.change / prior * 100, places)
+    return round_half_up((claim.amount - prior) / prior * 100, places)
+
+
+RATIO = {("元", "万元"): Decimal("0.0001"), ("万元", "元"): Decimal(10000)}
+
+
+def convert(value: Decimal, source: str | None, target: str | None) -> Decimal:
+    """An amount in another money unit: the same document may print 元 in tables and 万元 in
+    the narrative."""
+    return value * RATIO.get((source or "", target or ""), Decimal(1))
 
 
 def expected_share(claim: Claim, base: Decimal) -> Decimal | None:

@@ -9,9 +9,9 @@ from decimal import Decimal
 from yusuan.check.cells import Ref
 from yusuan.check.context import Context
 from yusuan.check.findings import Location
-from yusuan.check.narrative import expected_growth, expected_share
+from yusuan.check.narrative import convert, expected_growth, expected_share, prior_of
 from yusuan.model import Claim
-from yusuan.model.numbers import squash
+from yusuan.model.numbers import decimals_of, round_half_up, squash
 
 
 def _loc(claim: Claim, column: str | None = None) -> Location:
@@ -25,6 +25,8 @@ def check_narrative(ctx: Context) -> None:
         if claim.share is not None:
             base = ctx.resolver.base_ref(claim)
             value = ctx.cells.value(base) if base else None
+            if value is not None:
+                value = convert(value, _unit_of(ctx, base), claim.unit)  # type: ignore[arg-type]
             expected = expected_share(claim, value) if value else None
             if expected is not None and expected != claim.share:
                 ctx.add("narrative.share",
@@ -36,15 +38,42 @@ def check_narrative(ctx: Context) -> None:
             if m and len(m[1]) > 2:
                 ctx.add("text.precision", f"“{claim.subject}”的{'金额' if field == 'amount' else '增减额'} "
                         f"{raw.strip()} 有 {len(m[1])} 位小数，表格只印两位", [_loc(claim)])
+    _other_unit_amounts(ctx)
     _items_sum(ctx)
     _section_items(ctx)
     _renamed(ctx)
 
 
+def _unit_of(ctx: Context, ref: Ref) -> str | None:
+    return ctx.d.tables[ref.table].unit or ctx.d.document.money_unit  # type: ignore[index]
+
+
+def _other_unit_amounts(ctx: Context) -> None:
+    """A figure the narrative states in another unit than its table (万元 against 元): equal
+    once converted and rounded half-up to the decimals the narrative prints."""
+    for ci, claim in enumerate(ctx.d.narrative.claims):
+        if claim.amount is None:
+            continue
+        ref = ctx.resolver.amount_ref(ci, claim)
+        if ref is None or claim.unit == _unit_of(ctx, ref):
+            continue
+        value = ctx.cells.value(ref)
+        if value is None:
+            continue
+        places = decimals_of(claim.raw.get("amount", "").replace(claim.unit, "").strip())
+        expected = round_half_up(convert(value, _unit_of(ctx, ref), claim.unit), places)
+        if expected != claim.amount:
+            rule = "other.three_public_matches_table" if claim.subject_kind == "three_public" else \
+                "narrative.amount_matches_table"
+            ctx.add(rule, f"“{claim.subject}”为 {claim.amount}{claim.unit}，而{ctx.loc(ref).describe()}为 "
+                    f"{value}{_unit_of(ctx, ref)}，即 {expected}{claim.unit}", [_loc(claim, "金额"), ctx.loc(ref)],
+                    stated=claim.amount, expected=expected)
+
+
 def _growth(ctx: Context, claim: Claim) -> None:
-    if claim.growth_rate is None or claim.amount is None or claim.change is None:
+    prior = prior_of(claim)
+    if claim.growth_rate is None or claim.amount is None or prior is None:
         return
-    prior = claim.amount - claim.change
     if prior == 0:  # no rate from a zero base: “增长100%” is a convention to flag
         both = "上年和本年均为零" if claim.amount == 0 else "上年为零"
         ctx.add("narrative.zero_base_growth",
@@ -54,7 +83,7 @@ def _growth(ctx: Context, claim: Claim) -> None:
     expected = expected_growth(claim)
     if expected is not None and expected != claim.growth_rate:
         ctx.add("narrative.growth_rate",
-                f"“{claim.subject}”增长率印为 {claim.growth_rate}%，按 {claim.change} ÷ {prior} 应为 {expected}%",
+                f"“{claim.subject}”增长率印为 {claim.growth_rate}%，按（{claim.amount} − {prior}）÷ {prior} 应为 {expected}%",
                 [_loc(claim, "增长率")], stated=claim.growth_rate, expected=expected)
 
 
@@ -82,17 +111,21 @@ def _items_sum(ctx: Context) -> None:
 
 
 def _section_items(ctx: Context) -> None:
-    """The 项 a section lists one by one add up to no more than the 一般公共预算 total."""
+    """The 项 a section lists one by one (each once, at the 项 level) add up to no more than
+    the 一般公共预算 total."""
     total_ref = ctx.resolver.total_ref("gpb_expense", "total")
     total = ctx.cells.value(total_ref) if total_ref else None
-    sections: dict[str | None, list[Claim]] = {}
+    sections: dict[str | None, dict[str, Claim]] = {}
     for claim in ctx.d.narrative.claims:
-        if claim.subject_kind == "expense_item" and claim.amount is not None:
-            sections.setdefault(claim.section, []).append(claim)
-    for section, claims in sections.items():
+        if claim.subject_kind == "expense_item" and claim.amount is not None and "项）" in claim.subject:
+            sections.setdefault(claim.section, {}).setdefault(claim.subject, claim)
+    for section, by_subject in sections.items():
+        claims = list(by_subject.values())
+        if total is not None and claims:
+            total = round_half_up(convert(total, _unit_of(ctx, total_ref), claims[0].unit), 2)  # type: ignore[arg-type]
         listed = sum((c.amount for c in claims), Decimal(0))  # type: ignore[misc]
-        if total is None or listed == total or len(claims) < 2:
-            continue
+        if total is None or len(claims) < 2 or abs(listed - total) <= ctx.settings.rounding * (len(claims) - 1):
+            continue  # within the 尾差 of rounding each item
         more = listed > total
         ctx.add("narrative.items_sum",
                 f"{section or '情况说明'}逐项列出的 {len(claims)} 个项合计 {listed}，"
@@ -113,8 +146,11 @@ def check_other_sections(ctx: Context) -> None:
     claims = ctx.d.narrative.claims
     basic = ctx.table("gpb_basic_expense")
     for claim in claims:
-        if claim.subject_kind == "office_running" and claim.amount is not None and basic and basic.total_row():
+        if claim.subject_kind == "office_running" and claim.amount is not None and basic and basic.total_row() \
+                and basic.has("public"):  # without a 公用经费 column there is nothing to compare
             public = basic.total_row().value("public")  # type: ignore[union-attr]
+            places = decimals_of(claim.raw.get("amount", "").replace(claim.unit, "").strip())
+            public = round_half_up(convert(public, basic.unit or ctx.d.document.money_unit, claim.unit), places)
             if public != claim.amount:
                 ti = ctx.d.tables.index(basic)
                 ctx.add("other.office_running_vs_public",

@@ -222,6 +222,7 @@ class Claim(BaseModel):
     amount: Decimal | None = None
     share: Decimal | None = None  # percent
     change: Decimal | None = None  # signed: 减少 is negative
+    prior: Decimal | None = None  # last year's figure when the text states it (预算执行数为…)
     growth_rate: Decimal | None = None  # percent, signed: 下降 is negative
     count: Decimal | None = None
     count_unit: str | None = None

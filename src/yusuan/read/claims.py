@@ -14,10 +14,10 @@ from yusuan.model import Claim, Source
 
 _NUM = r"(\d+(?:,\d{3})*(?:\.\d+)?)"
 _FIGURE = re.compile(
-    rf"(?P<change>(?P<dir>增加|减少|增长|下降|减|增)\s*{_NUM}\s*(?P<cu>万元|元|%|％))"
+    rf"(?P<change>(?P<dir>增加|减少|增长|下降|变化|减|增)\s*{_NUM}\s*(?P<cu>万元|元|%|％))"
     rf"|(?P<share>占(?:比|总支出|总收入|支出|收入)?(?:的)?(?:比重|比例)?(?:为)?\s*{_NUM}\s*[%％])"
     rf"|(?P<amount>{_NUM}\s*(?P<au>万元|元)(?!以上|以下))"
-    rf"|(?P<count>{_NUM}\s*(?P<unit>平方米|辆|台（套）|台\(套\)|台|套|个|人|名|项))"
+    rf"|(?<![（(\d])(?P<count>{_NUM}\s*(?P<unit>平方米|辆|台（套）|台\(套\)|台|套|个|人|名|项))"
 )
 _CLAUSE = re.compile(r"[^；;。]+[；;。]?")
 _REASON = re.compile(r"(主要)?原因[是为：:]|主要用于")
@@ -27,12 +27,16 @@ _LEADING = re.compile(
 _CONNECTIVE = re.compile(r"(比上年(预算|决算)?(数)?|较上年(预算)?|同比|与上年相比)$")
 _YEAR = re.compile(r"(截至)?\d{4}年(度|底|末)?")
 _GENERIC = ("价值", "涉及预算金额", "涉及金额", "金额", "预算金额")
+# `2025年当年预算执行数为43269.3万元，2026年预算安排3845.49万元，比…增加17.62%`: the first figure is last
+# year's, the second this year's figure of the subject named before it
+_PRIOR_SUBJECT = re.compile(r"(上年|去年|上一年|执行)")
+_THIS_YEAR = re.compile(r"^(本年|当年)?(预算安排|预算数|安排|预算)$")
 
 # subject words → subject kind, most specific first
 _KINDS: tuple[tuple[str, str], ...] = (
-    ("（项）", "expense_item"),
-    ("（款）", "expense_item"),
-    ("（类）", "expense_item"),
+    ("项）", "expense_item"),  # （项） or, with its code, （01项）
+    ("款）", "expense_item"),
+    ("类）", "expense_item"),
     ("三公", "three_public"),
     ("因公出国", "three_public"),
     ("公务接待", "three_public"),
@@ -61,10 +65,16 @@ def subject_kind(subject: str, section: str | None) -> str:
     if "绩效" in section:
         return "performance"
     if re.search(r"(收支总预算|收入预算|支出预算|收支预算|拨款合计|总预算)$", subject) or subject.endswith("合计"):
+        if "政府性基金" in subject:
+            return "fund_total"
+        if "国有资本" in subject:
+            return "capital_total"
         return "total"
     if "收入" in section:
         return "income_source"
-    if subject.endswith("支出"):
+    if re.search(r"一般公共预算(财政)?拨款(支出|收入)?$", subject):
+        return "gpb_total"
+    if subject.endswith("支出") and not re.search(r"预算|拨款|经费", subject):  # a 类 is never named so
         return "expense_class"
     return "other"
 
@@ -79,6 +89,8 @@ def _clean_subject(text: str, unit_names: tuple[str, ...]) -> str:
     text = re.sub(r"(为|是|合计为|共计|计为|预算数为|数为|安排)$", "", text.strip(" ，,：:"))
     text = re.sub(r"(预算数|数)$", "", text) if text.endswith("经费预算数") else text
     text = _CONNECTIVE.sub("", text.strip(" ，,：:"))
+    if re.match(r"^(比|较|同比)", text):  # `比2025年预算执行数增加…`: a comparison, not a subject
+        return ""
     return text.strip(" ，,：:的")
 
 
@@ -89,24 +101,40 @@ def _dec(text: str) -> Decimal:
 def parse_claims(text: str, line: int | None, section: str | None,
                  unit_names: tuple[str, ...] = ()) -> list[Claim]:
     claims: list[Claim] = []
+    named: Claim | None = None  # the paragraph's last claim with a subject of its own
     for clause_match in _CLAUSE.finditer(text):
         clause = clause_match.group(0)
         reason = _REASON.search(clause)
         clause = clause[: reason.start()] if reason else clause
         current: Claim | None = None
+        prior: Claim | None = None  # last year's figure, stated just before this year's
         pos = 0
         for m in _FIGURE.finditer(clause):
             between = clause[pos : m.start()]
             subject = _clean_subject(between, unit_names)
             pos = m.end()
+            if m["amount"] and _PRIOR_SUBJECT.search(subject) and named is not None:
+                prior = Claim(subject=named.subject, subject_kind="prior_year", section=section, line=line,
+                              text=text.strip(), source=Source(line=line))
+                _attach(prior, m)
+                current = None
+                continue
             if m["amount"] or m["count"] or (m["change"] and (current is None or subject)):
-                if (subject in _GENERIC and current is not None) or (not subject and current is not None):
+                if _THIS_YEAR.match(subject) and named is not None:
+                    subject = named.subject  # `2026年预算安排201.50万元`: the item named before
+                elif (subject in _GENERIC and current is not None) or (not subject and current is not None):
                     subject = current.subject + subject
                 if not subject and claims:
                     subject = claims[-1].subject
                 current = Claim(subject=subject, subject_kind=subject_kind(subject, section), section=section,
                                 line=line, text=text.strip(), source=Source(line=line))
+                if prior is not None and prior.amount is not None:
+                    current.prior = prior.amount
+                    current.raw["prior"] = prior.raw.get("amount", "")
+                    prior = None
                 claims.append(current)
+                if subject not in _GENERIC:
+                    named = current
             if current is None:
                 continue
             _attach(current, m)

@@ -21,7 +21,8 @@ _SECTION = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
 _SUBSECTION = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)](.+)$")
 _FUNCTION = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _YEAR = re.compile(r"(20\d{2})\s*年")
-_GLOSSARY = re.compile(r"^[一二三四五六七八九十\d]+[、.．]\s*(.+?)[:：]\s*(.+)$")
+# `一、财政拨款：…`, `（一）财政拨款：…`, `1.财政拨款：…`, or a term alone before its colon
+_GLOSSARY = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*)?([^：:，。；]{2,16}?)[:：]\s*(.+)$")
 _STAFF = re.compile(r"(编制数|实有人数|在职|退休|离休)\s*(\d+)\s*[名人]，?(?:(增加|减少)\s*(\d+)\s*人)?")
 _SIGNATURE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _EMPTY_NOTE = re.compile(r"空表|没有.*(支出|收入|安排)|无.*(收支|支出|收入)|无发生额")
@@ -37,15 +38,15 @@ _DEPTS = re.compile(r"下设\s*(\d+)\s*个[^，,]*[，,]\s*分别是[:：](.+?)[
 
 
 def _part_of(title: str) -> str:
+    """What a `第X部分` holds. Any part that is not the overview, the tables or the glossary
+    explains the budget in words (收支情况, 三公经费情况, 其他重要事项 …)."""
     if "概况" in title:
         return "overview"
-    if "公开表" in title or "报表" in title or "表" in title:
-        return "tables"
-    if "说明" in title:
-        return "narrative"
     if "名词" in title:
         return "glossary"
-    return "other"
+    if "公开表" in title or "报表" in title or title.endswith("表"):
+        return "tables"
+    return "narrative"
 
 
 def _heading_part(text: str, has_parts: bool) -> str | None:
@@ -84,6 +85,10 @@ def _cover_facts(disclosure: Disclosure, lines: list[str]) -> None:
         facts.year = int(m[1])
     if "决算" in title and facts.kind == "budget" and "预算" not in title:
         facts.kind = "final"
+    if facts.scope is None and re.search(r"单位(综合)?[预决]算", title):
+        facts.scope = "单位"
+    elif facts.scope is None and re.search(r"部门(综合)?[预决]算", title):
+        facts.scope = "部门"
     if facts.unit is not None:
         return
     guesses = [m[2] for s in texts if (m := _COVER_UNIT.match(s))]
@@ -132,6 +137,7 @@ def recognise(layout: Layout) -> Disclosure:
     reasons: dict[str, str] = {}  # 表N → why it is empty, from a list of the tables
     last_read = True  # the last grid became a table (a note after it explains it)
     cover: list[str] = []  # the lines of the first page
+    seen_part = False
     for item in layout.items:
         if isinstance(item, Line):
             text = clean(item.text)
@@ -139,13 +145,18 @@ def recognise(layout: Layout) -> Disclosure:
             if m:
                 part = _part_of(m[2])
                 section = None
+                if cover:  # the title lines before the first part are the cover
+                    _cover_facts(disclosure, cover)
+                    cover = []
+                seen_part = True
                 _document_facts(disclosure, text)
                 continue
             heading = _heading_part(text, has_parts)
             if heading:
                 part, section = heading, None
                 continue
-            if item.source.page == 1:
+            # the cover: a PDF's first page; in a document without pages, what precedes 第一部分
+            if item.source.page == 1 or item.source.page is None and not seen_part and not disclosure.tables:
                 cover.append(text)
             elif cover:
                 _cover_facts(disclosure, cover)
@@ -161,6 +172,9 @@ def recognise(layout: Layout) -> Disclosure:
                     continue
             elif text:
                 pending.clear()
+            if part == "narrative" and "名词解释" in text and len(text) < 20:  # `十一、专业名词解释`
+                part = "glossary"
+                continue
             if part == "narrative" and (_SECTION.match(text) or _SUBSECTION.match(text)) and len(text) < 60:
                 section = text
                 disclosure.narrative.sections.append(text)
