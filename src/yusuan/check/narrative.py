@@ -29,6 +29,10 @@ def similar(a: str, b: str) -> float:
 
 
 def _best(rows: list[tuple[int, str]], name: str, cutoff: float = 0.6) -> tuple[int, str] | None:
+    key = squash(name)
+    exact = next(((i, n) for i, n in rows if squash(n) == key), None)
+    if exact:
+        return exact
     scored = sorted(((similar(name, n), i, n) for i, n in rows), reverse=True)
     if scored and scored[0][0] >= cutoff:
         return scored[0][1], scored[0][2]
@@ -43,6 +47,7 @@ class Resolver:
         self.idx = {t.kind: i for i, t in reversed(list(enumerate(d.tables)))}
         self.renamed: list[tuple[int, str, str]] = []  # (claim, printed name, table name)
         self.codes: dict[int, str] = {}  # claim → the functional code its （类）（款）（项） path names
+        self.refs: dict[int, Ref | None] = {}
 
     def _table(self, kind: str) -> tuple[int, Table] | None:
         i = self.idx.get(kind)
@@ -83,6 +88,12 @@ class Resolver:
             self.renamed.append((ci, printed, name))
 
     def amount_ref(self, ci: int, claim: Claim) -> Ref | None:
+        """The cell a claim's amount is (found once per claim)."""
+        if ci not in self.refs:
+            self.refs[ci] = self._amount_ref(ci, claim)
+        return self.refs[ci]
+
+    def _amount_ref(self, ci: int, claim: Claim) -> Ref | None:
         s, kind, section = claim.subject, claim.subject_kind, claim.section or ""
         fiscal = "一般公共预算" in section or "财政拨款" in section
         if kind == "expense_item":

@@ -74,7 +74,11 @@ def subject_kind(subject: str, section: str | None) -> str:
         return "income_source"
     if re.search(r"一般公共预算(财政)?拨款(支出|收入)?$", subject):
         return "gpb_total"
-    if subject.endswith("支出") and not re.search(r"预算|拨款|经费", subject):  # a 类 is never named so
+    if re.search(r"政府性基金(预算)?(财政)?拨款支出$", subject):
+        return "fund_total"
+    if re.search(r"国有资本经营(预算)?(财政)?拨款支出$", subject):
+        return "capital_total"
+    if subject.endswith("支出") and "拨款" not in subject:  # no 类 is named …拨款支出
         return "expense_class"
     return "other"
 

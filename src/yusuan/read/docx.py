@@ -100,6 +100,7 @@ class _Reader:
         above: dict[int, int] = {}  # col → colspan of the cell that a w:vMerge below continues
         for r, tr in enumerate(rows, start=1):
             col = _val(tr.find(f"{W}trPr/{W}gridBefore"), 0)
+            repeated = tr.find(f"{W}trPr/{W}tblHeader") is not None  # a header row Word repeats on each page
             cells: list[Cell] = []
             for tc in _children(tr):
                 if tc.tag != TC:
@@ -114,9 +115,9 @@ class _Reader:
                     continue
                 source = Source(table=self.tables, line=r, col=col + 1)
                 if vmerge is not None and vmerge.get(W + "val") != "restart":
-                    cells.append(Cell(text="", source=source, col=col, colspan=above.get(col, span)))
+                    cells.append(Cell(text="", source=source, col=col, colspan=above.get(col, span), header=repeated))
                 else:
-                    cells.append(Cell(text=self.cell_text(tc), source=source, col=col, colspan=span))
+                    cells.append(Cell(text=self.cell_text(tc), source=source, col=col, colspan=span, header=repeated))
                     above[col] = span
                 col += span
             grid_rows.append(cells)

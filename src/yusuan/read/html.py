@@ -224,7 +224,7 @@ class _Reader:
                 colspan = max(1, _span(td, "colspan", MAX_SPAN))
                 rowspan = _span(td, "rowspan", len(rows) - r) or len(rows) - r  # 0: to the end
                 cells.append(Cell(text=cell_text(td), source=Source(table=self.tables, line=r + 1, col=col + 1),
-                                  col=col, colspan=colspan))
+                                  col=col, colspan=colspan, header=td.tag == "th"))
                 if rowspan > 1:
                     pending[col] = (rowspan, colspan)
                 covered |= set(range(col, col + colspan))

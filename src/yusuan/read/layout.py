@@ -14,6 +14,7 @@ class Cell:
     source: Source
     col: int = 0
     colspan: int = 1
+    header: bool = False  # the format marks it a header cell (HTML <th>, Word's repeated header row)
 
 
 @dataclass

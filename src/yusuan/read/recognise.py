@@ -156,7 +156,7 @@ def recognise(layout: Layout) -> Disclosure:
                 part, section = heading, None
                 continue
             # the cover: a PDF's first page; in a document without pages, what precedes 第一部分
-            if item.source.page == 1 or item.source.page is None and not seen_part and not disclosure.tables:
+            if item.source.page == 1 or (item.source.page is None and not seen_part and not disclosure.tables):
                 cover.append(text)
             elif cover:
                 _cover_facts(disclosure, cover)

@@ -102,7 +102,9 @@ def _make_grid(rows: list[list[Cell]]) -> Grid:
     while rows and not any(clean(c.text) for c in rows[-1]):
         rows.pop()
     grid = Grid(rows=rows, source=rows[0][0].source.model_copy(update={"col": None}))
-    header = header_count(rows)
+    marked = next((i for i, row in enumerate(rows) if not all(c.header for c in row if clean(c.text))), len(rows))
+    # header rows the format marks are header rows, even over a body with no amount in it
+    header = marked if 0 < marked < len(rows) else header_count(rows)
     if header < len(rows) and is_number_row(rows[header]):
         del rows[header]
     grid.header_rows = header

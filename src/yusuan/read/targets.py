@@ -17,7 +17,8 @@ _FIELDS = ("level1", "level2", "level3", "value", "basis", "prior", "weight", "r
 
 
 def is_target_grid(grid: Grid) -> bool:
-    return any(MARKER in squash(c.text) or squash(c.text) == "一级指标" for row in grid.rows for c in row)
+    """The marker or the indicator header opens a row of a target table."""
+    return any(row and (MARKER in squash(row[0].text) or squash(row[0].text) == "一级指标") for row in grid.rows)
 
 
 def _money(text: str) -> tuple[Decimal | None, str | None]:

@@ -20,6 +20,12 @@ def _set_font(run, size: float | None = None) -> None:
         run.font.size = Pt(size)
 
 
+def _table_header():
+    from docx.oxml import OxmlElement
+
+    return OxmlElement("w:tblHeader")
+
+
 def _default_font(doc) -> None:
     """Chinese text in 宋体 through the Normal style, once, rather than on every run."""
     from docx.oxml.ns import qn
@@ -78,6 +84,8 @@ def _table(doc, table: Table, unit_name: str) -> None:
                     taken.add((rr, cc))
             placed.append((r, c, cell.text))
             c += cell.colspan
+    for tr in grid.rows[: len(head)]:  # Word repeats these rows on each page, and readers know them as header
+        tr._tr.get_or_add_trPr().append(_table_header())
     every = grid._cells
     for r, c, text in placed:
         _cell_text(every[r * width + c], text, 8, WD_ALIGN_PARAGRAPH.CENTER)
