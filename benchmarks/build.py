@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from yusuan.build.document import build
@@ -21,7 +22,7 @@ from yusuan.render.xlsx import render_xlsx
 EXAMPLE = Path(__file__).parent.parent / "tests" / "fixtures" / "changji-corrected.txt"
 
 
-def timed(fn, runs: int) -> list[float]:  # noqa: ANN001
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
     out = []
     for _ in range(runs):
         start = time.perf_counter()

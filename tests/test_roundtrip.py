@@ -1,17 +1,17 @@
 """What yusuan builds reads back through its own readers to the same values, cell for cell,
 and checks clean."""
 
+from pathlib import Path
+
 import pytest
 
 from conftest import FIXTURES
+from yusuan.budget.io import load_budget
 from yusuan.build.document import build
 from yusuan.build.extract import extract
 from yusuan.check.engine import check
 from yusuan.model import Disclosure
 from yusuan.read import read, read_bytes
-from pathlib import Path
-
-from yusuan.budget.io import load_budget
 from yusuan.render.docx import render_docx
 from yusuan.render.html import render_html
 from yusuan.render.pdf import render_pdf
