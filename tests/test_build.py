@@ -166,3 +166,17 @@ def test_extract_takes_the_localised_corrections(example: Disclosure) -> None:
     for fmt, render in (("html", lambda d: render_html(d).encode("utf-8")), ("docx", render_docx)):
         back = read_bytes(render(built), f"example.{fmt}")
         assert [f.message for f in check(back).findings if f.severity == "error"] == [], fmt
+
+
+def test_a_template_is_data(rebuilt: tuple[Disclosure, Disclosure]) -> None:
+    """Another region's table set is a template file, not code: 上海's nine tables."""
+    budget, _ = extract(rebuilt[0])
+    budget.template = "shanghai"
+    built = build(budget)
+    assert [(t.number, t.kind) for t in built.tables] == [
+        ("表1", "income_expense_summary"), ("表2", "income"), ("表3", "expense"), ("表4", "fiscal_summary"),
+        ("表5", "gpb_expense"), ("表6", "gov_fund_expense"), ("表7", "state_capital_expense"),
+        ("表8", "gpb_basic_expense"), ("表9", "three_public")]
+    back = read_bytes(render_html(built).encode("utf-8"), "shanghai.html")
+    assert [t.kind for t in back.tables] == [t.kind for t in built.tables]  # its titles are recognised
+    assert table_cells(back) == table_cells(built)
