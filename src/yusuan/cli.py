@@ -4,6 +4,7 @@ so `yusuan --version` stays fast."""
 from __future__ import annotations
 
 import io
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -128,21 +129,40 @@ def _settings(config: Path | None, tolerance: str | None, weight_total: str | No
 
 @app.command()
 def check(
-    file: FileArg,
+    files: Annotated[list[str], typer.Argument(
+        help="公开文件（文本、PDF、Word、Excel 或 HTML）；给出多个文件、目录或通配符（如 'docs/**/*.pdf'）即批量核查",
+        show_default=False)],
     format: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.terminal,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（默认输出到终端）")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="设置文件（默认 ./yusuan.toml）")] = None,
     tolerance: Annotated[str | None, typer.Option(help="各规则的默认容差")] = None,
     weight_total: Annotated[str | None, typer.Option(help="绩效指标权重总分（默认 100）")] = None,
     severity: Annotated[list[str], typer.Option(help="改变规则的级别，如 catalog.unknown_code=info")] = [],  # noqa: B006
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="批量：并行进程数（默认 CPU 核数）")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="批量：结果文件 .parquet、.csv 或 .json（可续跑）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="批量：不跳过已完成的文件，全部重新核查")] = False,
+    timeout: Annotated[float, typer.Option(help="批量：每个文件的时限（秒）")] = 300.0,
+    memory_limit: Annotated[int, typer.Option(help="批量：每个处理进程的内存上限（MB，0 为不限）")] = 2048,
+    dask: Annotated[str | None, typer.Option(
+        "--dask", help="批量：在 Dask 集群上运行，如 tcp://HOST:8786（默认取环境变量 YUSUAN_DASK_SCHEDULER）")] = None,
 ) -> None:
-    """核查公开文件：勾稽关系、占比与增长率、科目编码、绩效目标、完整性。退出码：0 无错误，1 有错误，2 无法读取。"""
-    from yusuan.check.engine import check as run_check
+    """核查公开文件：勾稽关系、占比与增长率、科目编码、绩效目标、完整性。退出码：0 无错误，1 有错误，2 无法读取。
+
+    批量核查（多个文件、目录或通配符）：退出码 0 全部无错误，1 有文件发现错误，2 有文件无法读取、超时或超出内存。"""
+    from yusuan.batch.inputs import is_pattern
 
     try:
         settings = _settings(config, tolerance, weight_total, severity)
     except YusuanError as error:
         _fail(error)
+    file = Path(files[0])
+    if len(files) > 1 or out or dask or file.is_dir() or is_pattern(files[0]):
+        if format is not Format.terminal or output is not None:
+            _fail(YusuanError("批量核查用 --out 写结果（.parquet、.csv 或 .json）；--format、--output 只用于单个文件"))
+        _check_batch(files, settings, jobs, out, force, timeout, memory_limit,
+                     dask or os.environ.get("YUSUAN_DASK_SCHEDULER") or None)
+    from yusuan.check.engine import check as run_check
+
     disclosure = _read(file)
     report = run_check(disclosure, settings)
     if format is Format.terminal and output is None:
@@ -156,6 +176,25 @@ def check(
         else:
             sys.stdout.write(text)
     raise typer.Exit(1 if report.summary["errors"] else 0)
+
+
+def _check_batch(files: list[str], settings, jobs: int | None, out: Path | None, force: bool, timeout: float,
+                 memory_limit: int, dask: str | None) -> None:
+    from yusuan.batch.display import run_command
+    from yusuan.batch.sandbox import Limits
+
+    if (jobs is not None and jobs < 1) or timeout <= 0 or memory_limit < 0:
+        _fail(YusuanError("--jobs 应至少为 1，--timeout 应大于 0，--memory-limit 不能为负"))
+    try:
+        status = run_command(files, settings, jobs=jobs or os.cpu_count() or 1, out=out, force=force,
+                             limits=Limits(timeout, memory_limit), dask=dask)
+    except YusuanError as error:
+        _fail(error)
+    except Exception as error:  # never a traceback: say what stopped the batch
+        if os.environ.get("YUSUAN_DEBUG"):
+            raise
+        _fail(YusuanError(f"批量核查意外中止（{type(error).__name__}: {error}）；已完成的结果已保存"))
+    raise typer.Exit(status)
 
 
 def _render(report, disclosure, format: Format) -> str:
@@ -292,6 +331,57 @@ def extract(
     for note in notes:
         print(f"说明：{note}")
     print(f"已写入预算数据：{output}（{len(budget.lines)} 条支出明细）")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    database: Annotated[str | None, typer.Option(help="数据库 URL（默认 YUSUAN_DATABASE_URL，或 ./yusuan.db）")] = None,
+) -> None:
+    """启动网站和 API：默认使用当前目录下的 SQLite 文件 yusuan.db，首次启动载入示例文件。"""
+    import uvicorn
+
+    from yusuan.web.app import create_app
+
+    print(f"yusuan 网站：http://{host}:{port}/   API 文档：http://{host}:{port}/api/docs")
+    uvicorn.run(create_app(database), host=host, port=port, log_level="warning")
+
+
+admin_app = typer.Typer(help="管理账户。", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+
+
+@admin_app.command("create")
+def admin_create(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[str, typer.Option(help="admin、reviewer 或 editor")] = "admin",
+    unit: Annotated[list[str], typer.Option(help="单位填报账户可以上传的单位名称（可多次给出）")] = [],  # noqa: B006
+    database: Annotated[str | None, typer.Option(help="数据库 URL")] = None,
+    token: Annotated[bool, typer.Option("--token", help="同时生成一个 API 令牌")] = False,
+) -> None:
+    """创建账户（第一个管理员也这样创建）；密码从终端读入，不留在命令历史里。"""
+    from sqlalchemy import select
+
+    from yusuan.store.accounts import create_account, issue_token
+    from yusuan.store.db import sessions
+    from yusuan.store.schema import EditorUnit, Unit
+
+    password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    try:
+        with sessions(database).begin() as session:
+            account = create_account(session, name, password, role)
+            for unit_name in unit:
+                found = session.scalars(select(Unit).where(Unit.name == unit_name)).all()
+                if not found:
+                    raise YusuanError(f"没有这个单位：{unit_name}")
+                session.add_all(EditorUnit(account_id=account.id, unit_id=u.id) for u in found)
+            issued = issue_token(session, account) if token else None
+    except YusuanError as error:
+        _fail(error)
+    print(f"已创建 {role} 账户：{name}")
+    if issued:
+        print(f"API 令牌（只显示这一次）：{issued}")
 
 
 @app.command()

@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 from yusuan.model import Disclosure, Table
+from yusuan.model.numbers import parse_amount
 from yusuan.render.grid import body_rows, header_rows
 
 MONEY = "#,##0.00"
@@ -46,10 +47,11 @@ def _sheet(wb, table: Table, unit_name: str) -> None:
     for cells in body_rows(table):
         for c, cell in enumerate(cells, start=1):
             target = ws.cell(row=r, column=c)
-            if cell.amount and cell.text:
-                target.value = Decimal(cell.text)
+            amount = _amount(cell.text) if cell.amount else None
+            if amount is not None:
+                target.value = amount
                 target.number_format = MONEY
-            else:
+            else:  # text, or a printed amount that is not a number (kept as printed)
                 target.value = cell.text or None
             target.border = box
             if cell.total:
@@ -66,6 +68,13 @@ def _sheet(wb, table: Table, unit_name: str) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _amount(text: str) -> Decimal | None:
+    try:
+        return parse_amount(text)
+    except ValueError:
+        return None
 
 
 def render_xlsx(d: Disclosure) -> bytes:

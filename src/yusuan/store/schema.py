@@ -1,0 +1,159 @@
+"""Tables of the store (SQLAlchemy 2). Amounts are NUMERIC, never float; every fact keeps the
+money unit it was printed in and its value in 元, so sums across documents are in one unit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+MONEY = Numeric(20, 2, asdecimal=True)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Region(Base):
+    __tablename__ = "region"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Department(Base):
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("region_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    region: Mapped[Region] = relationship()
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("department_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    department: Mapped[Department] = relationship()
+
+
+class Document(Base):
+    """One disclosure of one unit: a year's 预算 or 决算. Re-uploads are its versions."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # budget | final
+    published: Mapped[bool] = mapped_column(default=True)
+    unit: Mapped[Unit] = relationship()
+    versions: Mapped[list[Version]] = relationship(back_populates="document", order_by="Version.number")
+
+
+class Version(Base):
+    """A file as uploaded, kept whole; the same file (same hash) is recognised, never stored twice."""
+
+    __tablename__ = "version"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    format: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(Integer)
+    original: Mapped[bytes] = mapped_column(LargeBinary)
+    disclosure: Mapped[dict] = mapped_column(JSON)  # the read model, as `yusuan parse` prints it
+    money_unit: Mapped[str] = mapped_column(String(4))
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class CellValue(Base):
+    """One printed amount: SQL can sum across units and years by table kind, code and column."""
+
+    __tablename__ = "cell"
+    __table_args__ = (Index("ix_cell_kind_code", "table_kind", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id", ondelete="CASCADE"), index=True)
+    table_number: Mapped[str | None] = mapped_column(String(20))
+    table_kind: Mapped[str] = mapped_column(String(40))
+    row: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(300))
+    column_key: Mapped[str] = mapped_column(String(60))
+    value: Mapped[Decimal] = mapped_column(MONEY)
+    money_unit: Mapped[str] = mapped_column(String(4))
+
+
+class Fact(Base):
+    """A line of the fact table behind a document (funding source × functional × economic ×
+    basic/project × project), recovered by `yusuan extract`; amounts in 元."""
+
+    __tablename__ = "fact"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(30))
+    functional: Mapped[str] = mapped_column(String(7), index=True)
+    economic: Mapped[str] = mapped_column(String(5))
+    kind: Mapped[str] = mapped_column(String(10))  # personnel | public | project
+    project: Mapped[str | None] = mapped_column(String(300))
+    yuan: Mapped[Decimal] = mapped_column(MONEY)
+
+
+class FindingRow(Base):
+    __tablename__ = "finding"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id", ondelete="CASCADE"), index=True)
+    fid: Mapped[str] = mapped_column(String(10))  # F1, F2 … within the version
+    rule: Mapped[str] = mapped_column(String(80), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSON)  # the finding as `check --format json` gives it
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | confirmed | dismissed
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Account(Base):
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))  # admin | reviewer | editor
+
+
+class EditorUnit(Base):
+    """The units a unit editor may upload and build for."""
+
+    __tablename__ = "editor_unit"
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())

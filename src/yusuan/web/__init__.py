@@ -1,0 +1,1 @@
+"""The web app and API over the store (FastAPI, server-rendered pages)."""

@@ -1,0 +1,245 @@
+"""Pages for people: units, documents with their findings, search, upload, login, review,
+downloads. Server-rendered; the little JavaScript there is (charts, upload progress) is optional."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from yusuan.errors import YusuanError
+from yusuan.report.terminal import SEVERITY_NAMES
+from yusuan.store.accounts import authenticate, editor_units
+from yusuan.store.schema import CellValue, Document, Fact, FindingRow, Unit, Version
+from yusuan.web import downloads, queries
+from yusuan.web.auth import COOKIE, MAX_AGE, Visitor, check_csrf, require, session_cookie, visitor
+
+router = APIRouter(include_in_schema=False)
+ROLE_NAMES = {"public": "访客", "editor": "单位填报", "reviewer": "审核", "admin": "管理员"}
+STATUS_NAMES = {"open": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
+
+
+def render(request: Request, who: Visitor, template: str, status: int = 200, **context: object) -> HTMLResponse:
+    response = request.app.state.templates.TemplateResponse(
+        request, template, {"who": who, "role_names": ROLE_NAMES, **context}, status_code=status)
+    if who.csrf and not request.cookies.get(COOKIE):  # a first visit: its CSRF token lives in the cookie
+        response.set_cookie(COOKIE, session_cookie(request, who.account, who.csrf), max_age=MAX_AGE, httponly=True,
+                            samesite="lax")
+    return response
+
+
+def _version(request: Request, who: Visitor, version_id: int) -> tuple[Version, Document]:
+    with request.app.state.sessions() as session:
+        version = session.get(Version, version_id)
+        if version is None:
+            raise HTTPException(404, "没有这个版本")
+        document = session.get(Document, version.document_id)
+        if not document.published and not who.can("read_unpublished"):  # type: ignore[union-attr]
+            owned = who.account is not None and document.unit_id in editor_units(session, who.account)  # type: ignore[union-attr]
+            if not owned:
+                raise HTTPException(404, "没有这个版本")
+        return version, document  # type: ignore[return-value]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    who = visitor(request)
+    with request.app.state.sessions() as session:
+        return render(request, who, "home.html", units=queries.units(session, who))
+
+
+@router.get("/units/{unit_id}", response_class=HTMLResponse)
+def unit_page(request: Request, unit_id: int) -> HTMLResponse:
+    who = visitor(request)
+    with request.app.state.sessions() as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            raise HTTPException(404, "没有这个单位")
+        years, charts = queries.unit_years(session, unit, who)
+        if not years:
+            raise HTTPException(404, "没有这个单位")
+        unit.department.region  # noqa: B018 - loaded for the template
+        return render(request, who, "unit.html", unit=unit, years=years, charts=charts)
+
+
+@router.get("/documents/{document_id}")
+def document_page(request: Request, document_id: int) -> RedirectResponse:
+    with request.app.state.sessions() as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise HTTPException(404, "没有这个文件")
+        return RedirectResponse(f"/versions/{queries.latest(session, document).id}", status_code=303)
+
+
+@router.get("/versions/{version_id}", response_class=HTMLResponse)
+def version_page(request: Request, version_id: int) -> HTMLResponse:
+    who = visitor(request)
+    version, document = _version(request, who, version_id)
+    with request.app.state.sessions() as session:
+        findings = session.scalars(select(FindingRow).where(FindingRow.version_id == version.id)
+                                   .order_by(FindingRow.id)).all()
+        versions = session.scalars(select(Version).where(Version.document_id == document.id)
+                                   .order_by(Version.number)).all()
+        unit = session.get(Unit, document.unit_id)
+        return render(request, who, "version.html", version=version, document=document, unit=unit, versions=versions,
+                      findings=findings, severity_names=SEVERITY_NAMES, status_names=STATUS_NAMES)
+
+
+@router.get("/versions/{version_id}/download/{what}")
+def download(request: Request, version_id: int, what: str) -> Response:
+    who = visitor(request)
+    version, document = _version(request, who, version_id)
+    stem = f"{document.unit_id}-{document.year}-v{version.number}"
+    with request.app.state.sessions() as session:
+        version = session.get(Version, version.id)  # type: ignore[assignment]
+        if what == "original":
+            data, media, name = downloads.original(version)
+            return _attachment(data, media, name)
+        makers = {
+            "xlsx": (lambda: downloads.xlsx(version), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"{stem}.xlsx"),
+            "csv": (lambda: downloads.cells_csv(session, version), "text/csv; charset=utf-8", f"{stem}.csv"),
+            "json": (lambda: _json(version), "application/json", f"{stem}.json"),
+            "report": (lambda: downloads.report_html(version), "text/html; charset=utf-8", f"{stem}-report.html"),
+            "datapackage": (lambda: downloads.datapackage(session, version), "application/zip",
+                            f"{stem}-datapackage.zip"),
+        }
+        if what not in makers:
+            raise HTTPException(404, "没有这种下载")
+        make, media, name = makers[what]
+        if what == "report" and request.query_params.get("inline"):
+            response = Response(make(), media_type=media)
+            response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+            return response
+        return _attachment(make(), media, name)
+
+
+def _json(version: Version) -> bytes:
+    import json
+
+    return json.dumps(version.disclosure, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _attachment(data: bytes, media: str, name: str) -> Response:
+    from urllib.parse import quote
+
+    safe = quote(name.replace("/", "_").replace("\\", "_"))
+    return Response(data, media_type=media, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{safe}"})
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, q: str = "") -> HTMLResponse:
+    who = visitor(request)
+    q = q.strip()[:100]
+    with request.app.state.sessions() as session:
+        seen = {d.id for d in session.scalars(queries.visible(who))}
+        units = session.scalars(select(Unit).where(Unit.name.contains(q)).limit(50)).all() if q else []
+        projects, codes = [], []
+        if q:
+            rows = session.execute(select(Fact, Version, Document, Unit).join(Version, Fact.version_id == Version.id)
+                                   .join(Document, Version.document_id == Document.id).join(Unit)
+                                   .where(Fact.project.contains(q)).limit(100)).all()
+            projects = [{"version": v.id, "unit": u.name, "year": d.year, "project": f.project, "yuan": f.yuan}
+                        for f, v, d, u in rows if d.id in seen]
+            if q.isdigit():
+                rows = session.execute(select(CellValue, Version, Document, Unit)
+                                       .join(Version, CellValue.version_id == Version.id)
+                                       .join(Document, Version.document_id == Document.id).join(Unit)
+                                       .where(CellValue.code == q).limit(100)).all()
+                codes = [{"version": v.id, "unit": u.name, "year": d.year, "table": c.table_number, "code": c.code,
+                          "label": c.label, "value": c.value} for c, v, d, u in rows if d.id in seen]
+        units = [u for u in units if any(d.unit_id == u.id for d in session.scalars(queries.visible(who)))]
+        return render(request, who, "search.html", q=q, units=units, projects=projects, codes=codes)
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request) -> HTMLResponse:
+    who = require(request, "upload")
+    return render(request, who, "upload.html")
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload(request: Request, files: list[UploadFile] = File(...), csrf: str = Form(""),  # noqa: B008
+                 region: str = Form(""), department: str = Form("")) -> HTMLResponse:
+    from yusuan.store.documents import store_file
+    from yusuan.web.app import MAX_UPLOAD
+
+    who = require(request, "upload")
+    check_csrf(who, csrf)
+    results = []
+    for upload_file in files:
+        name = (upload_file.filename or "upload").replace("\\", "/").split("/")[-1][:200]
+        data = await upload_file.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            results.append({"name": name, "version": None, "message": f"文件超过 {MAX_UPLOAD // 1024 // 1024} MB"})
+            continue
+        try:
+            with request.app.state.sessions.begin() as session:
+                stored = store_file(session, data, name, region=region.strip() or None,
+                                    department=department.strip() or None,
+                                    account_id=who.account.id if who.account else None)
+                if who.role == "editor" and stored.version.document.unit_id not in editor_units(session, who.account):  # type: ignore[arg-type]
+                    raise YusuanError("这个单位不在你可以上传的单位之中", file=name)
+                message = ("已存在（同一文件）" if not stored.new else
+                           f"第{stored.version.number}版，错误 {stored.version.errors} 个，警告 {stored.version.warnings} 个")
+                results.append({"name": name, "version": stored.version.id, "message": message})
+        except YusuanError as error:
+            results.append({"name": name, "version": None, "message": str(error)})
+    status = 200 if any(r["version"] for r in results) else 400
+    return render(request, who, "upload.html", status=status, results=results)
+
+
+@router.post("/findings/{finding_id}")
+def review(request: Request, finding_id: int, status: str = Form(...), reason: str = Form(""),
+           csrf: str = Form("")) -> RedirectResponse:
+    who = require(request, "review")
+    check_csrf(who, csrf)
+    if status not in ("confirmed", "dismissed"):
+        raise HTTPException(400, "审核结果应为确认或驳回")
+    if status == "dismissed" and not reason.strip():
+        raise HTTPException(400, "驳回须写明理由")
+    with request.app.state.sessions.begin() as session:
+        finding = session.get(FindingRow, finding_id)
+        if finding is None:
+            raise HTTPException(404, "没有这个发现")
+        finding.status, finding.reason = status, reason.strip()[:1000] or None
+        finding.reviewed_by, finding.reviewed_at = who.account.id, datetime.now()  # type: ignore[union-attr]
+        target = f"/versions/{finding.version_id}#{finding.fid}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    return render(request, visitor(request), "login.html")
+
+
+@router.post("/login", response_class=HTMLResponse, response_model=None)
+def login(request: Request, name: str = Form(...), password: str = Form(...), csrf: str = Form("")) -> Response:
+    who = visitor(request)
+    check_csrf(who, csrf)
+    key = f"{name}|{request.client.host if request.client else ''}"
+    limiter = request.app.state.limiter
+    if limiter.blocked(key):
+        return render(request, who, "login.html", status=429, error="登录失败次数过多，请稍后再试")
+    with request.app.state.sessions() as session:
+        account = authenticate(session, name, password)
+    if account is None:
+        limiter.failed(key)
+        return render(request, who, "login.html", status=401, error="用户名或密码不对")
+    import secrets
+
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(COOKIE, session_cookie(request, account, secrets.token_urlsafe(16)), max_age=MAX_AGE,
+                        httponly=True, samesite="lax")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: str = Form("")) -> RedirectResponse:
+    check_csrf(visitor(request), csrf)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response

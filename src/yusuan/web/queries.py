@@ -1,0 +1,85 @@
+"""What the pages and the API read from the store."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from yusuan.store.schema import CellValue, Department, Document, Fact, Region, Unit, Version
+from yusuan.web.auth import Visitor
+
+SOURCE_NAMES = {"gpb": "一般公共预算", "gpb_transfer": "上级一般公共预算转移支付", "fund": "政府性基金",
+                "fund_transfer": "上级政府性基金转移支付", "capital": "国有资本经营", "capital_transfer": "上级国有资本转移支付",
+                "special_account": "财政专户", "unit_funds": "单位资金", "fiscal_carryover": "财政拨款结转",
+                "nonfiscal_carryover": "非财政拨款结转结余"}
+
+
+def visible(who: Visitor):
+    """Documents the visitor may see: the published ones, or all for reviewers and admins."""
+    query = select(Document)
+    if not who.can("read_unpublished"):
+        query = query.where(Document.published.is_(True))
+    return query
+
+
+def latest(session: Session, document: Document) -> Version:
+    return session.scalars(select(Version).where(Version.document_id == document.id)
+                           .order_by(Version.number.desc())).first()  # type: ignore[return-value]
+
+
+def units(session: Session, who: Visitor) -> list[dict]:
+    out = []
+    documents = session.scalars(visible(who).order_by(Document.year.desc())).all()
+    by_unit: dict[int, list[Document]] = defaultdict(list)
+    for d in documents:
+        by_unit[d.unit_id].append(d)
+    rows = session.execute(select(Unit, Department, Region).join(Department, Unit.department_id == Department.id)
+                           .join(Region, Department.region_id == Region.id).order_by(Region.name, Unit.name)).all()
+    for unit, department, region in rows:
+        if unit.id not in by_unit:
+            continue
+        out.append({"id": unit.id, "name": unit.name, "department": department.name, "region": region.name,
+                    "documents": [{"id": d.id, "year": d.year, "kind": d.kind, "errors": latest(session, d).errors}
+                                  for d in by_unit[unit.id]]})
+    return out
+
+
+def unit_years(session: Session, unit: Unit, who: Visitor) -> tuple[list[dict], dict]:
+    """The unit's years side by side, and the series its charts draw."""
+    documents = session.scalars(visible(who).where(Document.unit_id == unit.id).order_by(Document.year)).all()
+    years, rows = [], []
+    charts: dict[str, dict[str, list]] = {"by-class": {}, "basic-project": {"基本支出": [], "项目支出": []},
+                                          "by-source": {}, "three-public": {"“三公”经费": []}}
+    for n, d in enumerate(documents):
+        v = latest(session, d)
+        years.append(f"{d.year}{'决算' if d.kind == 'final' else ''}")
+        facts = session.execute(select(Fact.functional, Fact.kind, Fact.source, Fact.yuan)
+                                .where(Fact.version_id == v.id)).all()
+        basic = sum((f.yuan for f in facts if f.kind != "project"), Decimal(0))
+        project = sum((f.yuan for f in facts if f.kind == "project"), Decimal(0))
+        rows.append({"year": d.year, "kind": "决算" if d.kind == "final" else "预算", "version": v.id,
+                     "number": v.number, "errors": v.errors, "warnings": v.warnings, "total": basic + project,
+                     "basic": basic, "project": project})
+        charts["basic-project"]["基本支出"].append(basic)
+        charts["basic-project"]["项目支出"].append(project)
+        for f in facts:
+            for key, name in (("by-class", _class_name(f.functional[:3])), ("by-source", SOURCE_NAMES[f.source])):
+                series = charts[key].setdefault(name, [Decimal(0)] * len(documents))
+                series[n] += f.yuan
+        three = session.scalar(select(func.sum(CellValue.value)).where(
+            CellValue.version_id == v.id, CellValue.table_kind == "three_public", CellValue.column_key == "total",
+            CellValue.label.in_(("合计", "合  计", "合 计"))))
+        charts["three-public"]["“三公”经费"].append((three or Decimal(0)) * (10000 if v.money_unit == "万元" else 1))
+    # amounts go to the page as decimal strings; the chart script reads them as numbers
+    as_text = {key: {name: [str(x) for x in values] for name, values in series.items()} for key, series in charts.items()}
+    return rows, {"years": years, **as_text}
+
+
+def _class_name(code: str) -> str:
+    from yusuan import catalog
+
+    entry = catalog.lookup(code)
+    return f"{code} {entry.name}" if entry else code

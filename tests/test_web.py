@@ -1,0 +1,218 @@
+"""The server on SQLite: the store keeps every version, the pages and the API show them, and
+each role may do only what it should."""
+
+import io
+import json
+import re
+import zipfile
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import EXAMPLE, FIXTURES
+from yusuan.store.accounts import create_account, issue_token
+from yusuan.store.schema import EditorUnit, Unit
+from yusuan.web.app import create_app
+
+CORRECTED = FIXTURES / "changji-corrected.txt"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'yusuan.db'}"
+    made = create_app(url, secret="test-secret")
+    with made.state.sessions.begin() as session:
+        for name, role in (("admin", "admin"), ("reviewer", "reviewer"), ("editor", "editor"), ("other", "editor"),
+                           ("victim", "editor")):
+            account = create_account(session, name, f"{name}-password", role)
+            if name == "editor":
+                unit = session.query(Unit).first()
+                session.add(EditorUnit(account_id=account.id, unit_id=unit.id))
+        made.state.token = issue_token(session, session.query(type(account)).filter_by(name="reviewer").one())
+    return made
+
+
+def client(app, who: str | None = None) -> TestClient:
+    c = TestClient(app)
+    c.get("/login")
+    if who:
+        response = c.post("/login", data={"name": who, "password": f"{who}-password", "csrf": csrf(c, "/login")},
+                          follow_redirects=False)
+        assert response.status_code == 303, response.text
+    return c
+
+
+def csrf(c: TestClient, page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', c.get(page).text)[1]
+
+
+def test_the_example_is_there_on_a_new_store(app) -> None:
+    c = client(app)
+    home = c.get("/")
+    assert home.status_code == 200 and "昌吉州工业和信息化局" in home.text and "31 个错误" in home.text
+    page = c.get("/documents/1", follow_redirects=True)
+    assert "row.total_equals_parts" in page.text and "核查发现" in page.text
+    assert home.headers["x-content-type-options"] == "nosniff" and "frame-ancestors" in home.headers[
+        "content-security-policy"]
+
+
+def test_downloads(app) -> None:
+    c = client(app)
+    assert c.get("/versions/1/download/original").content == EXAMPLE.read_bytes()
+    report = c.get("/versions/1/download/report").text
+    assert "2313.6333.632303.6319" in report and "→ 2313.63" in report
+    assert c.get("/versions/1/download/xlsx").content[:2] == b"PK"
+    assert "gpb_expense" in c.get("/versions/1/download/csv").content.decode("utf-8-sig")
+    assert json.loads(c.get("/versions/1/download/json").content)["document"]["year"] == 2023
+    package = zipfile.ZipFile(io.BytesIO(c.get("/versions/1/download/datapackage").content))
+    descriptor = json.loads(package.read("datapackage.json"))
+    assert "source" in descriptor["model"]["dimensions"]
+    assert package.read("budget.csv").decode().startswith("unit,year,phase,source")
+    assert c.get("/versions/1/download/nothing").status_code == 404
+
+
+def test_same_file_is_recognised_a_changed_file_is_a_new_version(app) -> None:
+    c = client(app, "reviewer")
+    token = csrf(c, "/upload")
+    again = c.post("/upload", data={"csrf": token}, files={"files": ("again.txt", EXAMPLE.read_bytes())})
+    assert "已存在（同一文件）" in again.text
+    changed = c.post("/upload", data={"csrf": token}, files={"files": ("fixed.txt", CORRECTED.read_bytes())})
+    assert "第2版，错误 0 个" in changed.text
+    page = c.get("/documents/1", follow_redirects=True).text
+    assert "第2版" in page and "第1版" in page  # the old version stays
+    assert c.get("/versions/1/download/original").content == EXAMPLE.read_bytes()
+
+
+def test_api(app) -> None:
+    c = TestClient(app)
+    units = c.get("/api/v1/units").json()
+    assert units[0]["name"] == "昌吉州工业和信息化局"
+    documents = c.get("/api/v1/documents", params={"year": 2023}).json()
+    assert documents[0]["year"] == 2023
+    version = documents[0]["version_id"]
+    tables = c.get(f"/api/v1/versions/{version}/tables").json()
+    assert [t["number"] for t in tables][:2] == ["表1", "表2"]
+    findings = c.get("/api/v1/versions/1/findings").json()
+    assert {"fid", "rule", "status", "locations"} <= set(findings[0])
+    schema = c.get("/api/v1/openapi.json").json()
+    assert "/api/v1/aggregate" in schema["paths"]
+
+
+def test_aggregate(app) -> None:
+    c = TestClient(app)
+    data = c.get("/api/v1/aggregate", params={"drilldown": ["year", "functional_class"], "cut": "source:gpb"}).json()
+    by_class = {cell["dimensions"]["functional_class"]: cell["amount"] for cell in data["cells"]}
+    assert by_class["208"] == "1017700.00"  # 表5 208 社会保障和就业支出 101.77万元
+    total = c.get("/api/v1/aggregate").json()["total"]
+    assert total == "71115000.00"  # the corrected version (the latest counts): its 款 add to 0.01 less than 301
+    assert c.get("/api/v1/aggregate", params={"cut": "nonsense:1"}).status_code == 422
+
+
+def test_search(app) -> None:
+    c = TestClient(app)
+    assert "大数据运营管理平台" in c.get("/search", params={"q": "大数据"}).text
+    assert "行政运行" in c.get("/search", params={"q": "2011301"}).text
+    assert "昌吉州工业和信息化局" in c.get("/search", params={"q": "工业和信息化"}).text
+
+
+def test_unit_page_draws_charts_from_the_store(app) -> None:
+    page = TestClient(app).get("/units/1").text
+    data = json.loads(re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page, re.S)[1])
+    assert data["years"] == ["2023"] and "基本支出" in data["basic-project"]
+    assert '<script src="/static/echarts.min.js">' in page and "<script>" not in page  # no inline script (CSP)
+
+
+@pytest.mark.parametrize(("who", "upload", "review"), [
+    (None, 401, 401), ("editor", 200, 403), ("reviewer", 200, 303), ("admin", 200, 303)])
+def test_roles(app, who: str | None, upload: int, review: int) -> None:
+    c = client(app, who)
+    assert c.get("/upload").status_code == upload
+    token = csrf(c, "/login")
+    response = c.post("/findings/1", data={"status": "confirmed", "csrf": token}, follow_redirects=False)
+    assert response.status_code == review
+
+
+def test_an_editor_uploads_only_for_their_units(app) -> None:
+    before = TestClient(app).get("/api/v1/documents").json()
+    c = client(app, "other")  # an editor of no unit
+    result = c.post("/upload", data={"csrf": csrf(c, "/upload")},
+                    files={"files": ("x.txt", CORRECTED.read_bytes() + b"\n")})
+    assert "不在你可以上传的单位之中" in result.text and result.status_code == 400
+    assert TestClient(app).get("/api/v1/documents").json() == before  # nothing was stored
+
+
+def test_forms_need_their_csrf_token(app) -> None:
+    c = client(app, "reviewer")
+    assert c.post("/findings/1", data={"status": "confirmed", "csrf": "forged"}).status_code == 403
+    assert c.post("/upload", data={"csrf": ""}, files={"files": ("a.txt", b"x")}).status_code == 403
+
+
+def test_review_a_finding(app) -> None:
+    c = client(app, "reviewer")
+    token = csrf(c, "/login")
+    assert c.post("/findings/2", data={"status": "dismissed", "csrf": token}).status_code == 400  # reason required
+    c.post("/findings/2", data={"status": "dismissed", "reason": "模板行", "csrf": token})
+    findings = TestClient(app).get("/api/v1/versions/1/findings").json()
+    assert next(f for f in findings if f["id"] == 2)["status"] == "dismissed"
+
+
+def test_api_token(app) -> None:
+    c = TestClient(app)
+    headers = {"Authorization": f"Bearer {app.state.token}"}
+    response = c.post("/api/v1/documents", headers=headers, files={"file": ("c.txt", CORRECTED.read_bytes())})
+    assert response.status_code == 201 and response.json()["year"] == 2023
+    assert c.post("/api/v1/documents", files={"file": ("c.txt", b"x")}).status_code == 401
+    bad = c.post("/api/v1/documents", headers={"Authorization": "Bearer nope"}, files={"file": ("c.txt", b"x")})
+    assert bad.status_code == 401
+
+
+def test_login_is_rate_limited(app) -> None:
+    c = client(app)
+    for _ in range(5):
+        assert c.post("/login", data={"name": "victim", "password": "wrong", "csrf": csrf(c, "/login")}).status_code == 401
+    assert c.post("/login", data={"name": "victim", "password": "victim-password",
+                                  "csrf": csrf(c, "/login")}).status_code == 429
+
+
+def test_bad_uploads_are_refused_with_a_message(app) -> None:
+    c = client(app, "admin")
+    token = csrf(c, "/upload")
+    response = c.post("/upload", data={"csrf": token}, files={"files": ("../../etc/passwd.pdf", b"\x00\x01garbage")})
+    assert response.status_code == 400 and "passwd.pdf" in response.text and "Traceback" not in response.text
+
+
+def test_admin_create_and_serve(tmp_path: pytest.TempPathFactory) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from typer.testing import CliRunner
+
+    from yusuan.cli import app as cli
+
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    result = CliRunner().invoke(cli, ["admin", "create", "boss", "--database", url, "--token"],
+                                input="a-long-password\na-long-password\n")
+    assert result.exit_code == 0 and "已创建 admin 账户：boss" in result.output and "API 令牌" in result.output
+    again = CliRunner().invoke(cli, ["admin", "create", "boss", "--database", url], input="x" * 9 + "\n" + "x" * 9 + "\n")
+    assert again.exit_code == 2 and "已存在" in again.output
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "yusuan", "serve", "--port", str(port), "--database", url],
+                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError(server.stderr.read().decode() if server.poll() is not None else "no answer")
+        assert "昌吉州工业和信息化局" in page  # the example is there on a new store
+    finally:
+        server.terminate()
+        server.wait(10)
