@@ -72,9 +72,30 @@ def store_file(session: Session, data: bytes, filename: str, *, region: str | No
     session.flush()
     session.add_all(_cells(version.id, disclosure))
     session.add_all(_facts(version.id, disclosure))
+    findings = report.findings + _against_last_year(session, document, disclosure, len(report.findings))
+    version.errors += sum(f.severity == "error" for f in findings[len(report.findings):])
     session.add_all(FindingRow(version_id=version.id, fid=f.id, rule=f.rule, severity=f.severity, message=f.message,
-                               data=f.model_dump(mode="json")) for f in report.findings)
+                               data=f.model_dump(mode="json")) for f in findings)
     return Stored(version, new=True)
+
+
+def _against_last_year(session: Session, document: Document, disclosure: Disclosure, numbered: int) -> list:
+    """When the store holds the unit's previous year, the narrative's comparisons are checked
+    against what that year's document printed; the findings name both documents."""
+    from yusuan.check.crossyear import check_against_previous
+
+    previous = session.scalars(select(Document).where(Document.unit_id == document.unit_id,
+                                                      Document.year == document.year - 1,
+                                                      Document.kind == document.kind)).first()
+    if previous is None:
+        return []
+    last = session.scalars(select(Version).where(Version.document_id == previous.id)
+                           .order_by(Version.number.desc())).first()
+    found = check_against_previous(disclosure, from_stored(last.disclosure), f"{previous.year}年第{last.number}版")  # type: ignore[union-attr]
+    for n, finding in enumerate(found, start=numbered + 1):
+        finding.id = f"F{n}"
+        finding.locations[-1].where = f"/versions/{last.id}：{finding.locations[-1].where}"  # type: ignore[union-attr]
+    return found
 
 
 def as_stored(d: Disclosure) -> dict:
