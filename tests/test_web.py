@@ -216,3 +216,13 @@ def test_admin_create_and_serve(tmp_path: pytest.TempPathFactory) -> None:
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_compare_two_versions(app) -> None:
+    c = client(app, "reviewer")  # the corrected copy: version 2 (if an earlier test did not store it yet)
+    c.post("/upload", data={"csrf": csrf(c, "/upload")}, files={"files": ("fixed.txt", CORRECTED.read_bytes())})
+    page = TestClient(app).get("/compare", params={"a": 1, "b": 2})
+    assert page.status_code == 200
+    # 表5 2011399 合计: 2283.33 printed, 1854.62 once corrected
+    assert re.search(r"<td>2011399</td><td>total</td><td class=\"num\">2283.33</td><td class=\"num\">1854.62</td>"
+                     r"<td class=\"num\">-428.71</td>", page.text)

@@ -130,6 +130,31 @@ def _attachment(data: bytes, media: str, name: str) -> Response:
     return Response(data, media_type=media, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{safe}"})
 
 
+@router.get("/compare", response_class=HTMLResponse)
+def compare(request: Request, a: int | None = None, b: int | None = None) -> HTMLResponse:
+    """Two versions (two units, or two years of one) table by table: rows by code or label."""
+    who = visitor(request)
+    if a is None or b is None:
+        return render(request, who, "compare.html", a=None, b=None, tables=[])
+    sides = []
+    for version_id in (a, b):
+        version, document = _version(request, who, version_id)
+        with request.app.state.sessions() as session:
+            unit = session.get(Unit, document.unit_id)
+            cells = session.scalars(select(CellValue).where(CellValue.version_id == version.id)).all()
+        title = f"{unit.name} {document.year}年 第{version.number}版"  # type: ignore[union-attr]
+        sides.append(({"id": version.id, "title": title},
+                      {(c.table_kind, c.code or c.label, c.column_key): c.value for c in cells}))
+    (left, va), (right, vb) = sides
+    tables = []
+    for kind in dict.fromkeys(k[0] for k in [*va, *vb]):
+        keys = sorted({k for k in [*va, *vb] if k[0] == kind}, key=lambda k: (k[1] or "", k[2]))
+        rows = [{"row": k[1], "column": k[2], "a": va.get(k), "b": vb.get(k),
+                 "diff": (vb.get(k) or 0) - (va.get(k) or 0) if va.get(k) != vb.get(k) else None} for k in keys]
+        tables.append({"title": kind, "rows": rows})
+    return render(request, who, "compare.html", a=left, b=right, tables=tables)
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, q: str = "") -> HTMLResponse:
     who = visitor(request)
