@@ -5,6 +5,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -226,3 +227,19 @@ def test_compare_two_versions(app) -> None:
     # 表5 2011399 合计: 2283.33 printed, 1854.62 once corrected
     assert re.search(r"<td>2011399</td><td>total</td><td class=\"num\">2283.33</td><td class=\"num\">1854.62</td>"
                      r"<td class=\"num\">-428.71</td>", page.text)
+
+
+def test_build_from_a_budget_workbook(app) -> None:
+    from yusuan.budget.io import load_budget
+    from yusuan.budget.workbook import write_workbook
+
+    budget, _ = load_budget(Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml")
+    c = client(app, "reviewer")
+    response = c.post("/build", data={"csrf": csrf(c, "/build"), "pdf": "1"},
+                      files={"budget": ("budget.xlsx", write_workbook(budget))})
+    assert response.status_code == 200, response.text
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["docx", "html", "pdf", "xlsx"]
+    bad = c.post("/build", data={"csrf": csrf(c, "/build")}, files={"budget": ("budget.xlsx", b"PK\x03\x04broken")})
+    assert bad.status_code == 400 and "Traceback" not in bad.text
+    assert client(app).get("/build").status_code == 401  # the public builds nothing

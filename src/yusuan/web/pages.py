@@ -236,6 +236,68 @@ def review(request: Request, finding_id: int, status: str = Form(...), reason: s
     return RedirectResponse(target, status_code=303)
 
 
+@router.get("/build", response_class=HTMLResponse)
+def build_form(request: Request) -> HTMLResponse:
+    return render(request, require(request, "build"), "build.html")
+
+
+@router.get("/build/template")
+def build_template(request: Request) -> Response:
+    from yusuan.budget.workbook import write_workbook
+
+    require(request, "build")
+    return _attachment(write_workbook(None), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       "预算数据录入表.xlsx")
+
+
+@router.post("/build", response_model=None)
+async def build_documents(request: Request, budget: UploadFile = File(...), csrf: str = Form(""),  # noqa: B008
+                          pdf: str = Form("")) -> Response:
+    """A budget workbook → the whole disclosure, zipped."""
+    import io
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    from yusuan.budget.io import load_budget
+    from yusuan.build.document import build
+    from yusuan.render.docx import render_docx
+    from yusuan.render.html import render_html
+    from yusuan.render.xlsx import render_xlsx
+    from yusuan.web.app import MAX_UPLOAD
+
+    who = require(request, "build")
+    check_csrf(who, csrf)
+    data = await budget.read(MAX_UPLOAD + 1)
+    suffix = Path(budget.filename or "budget.xlsx").suffix.lower()
+    if len(data) > MAX_UPLOAD or suffix not in (".xlsx", ".json", ".yaml", ".yml"):
+        return render(request, who, "build.html", status=400, error="请上传 .xlsx、.json 或 .yaml 格式的预算数据（50 MB 以内）")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"budget{suffix}"
+        path.write_bytes(data)
+        try:
+            loaded, _ = load_budget(path)
+            disclosure = build(loaded)
+        except YusuanError as error:
+            return render(request, who, "build.html", status=400, error=str(error).replace(str(path), budget.filename or ""))
+    if who.role == "editor":
+        with request.app.state.sessions() as session:
+            mine = {session.get(Unit, u).name for u in editor_units(session, who.account)}  # type: ignore[arg-type,union-attr]
+        if loaded.unit.name not in mine:
+            return render(request, who, "build.html", status=403, error="这个单位不在你可以填报的单位之中")
+    stem = f"{loaded.unit.name}{loaded.unit.year}年{loaded.unit.scope}预算公开"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(f"{stem}.xlsx", render_xlsx(disclosure))
+        z.writestr(f"{stem}.docx", render_docx(disclosure))
+        z.writestr(f"{stem}.html", render_html(disclosure))
+        if pdf:
+            from yusuan.render.pdf import render_pdf
+
+            z.writestr(f"{stem}.pdf", render_pdf(disclosure))
+    return _attachment(out.getvalue(), "application/zip", f"{stem}.zip")
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> HTMLResponse:
     return render(request, visitor(request), "login.html")
