@@ -57,6 +57,13 @@ def test_the_example_is_there_on_a_new_store(app) -> None:
         "content-security-policy"]
 
 
+def test_the_report_is_framed_by_its_own_page_only(app) -> None:
+    framed = client(app).get("/versions/1/download/report", params={"inline": 1})
+    assert framed.headers["x-frame-options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in framed.headers[
+        "content-security-policy"]
+    assert client(app).get("/").headers["x-frame-options"] == "DENY"
+
+
 def test_downloads(app) -> None:
     c = client(app)
     assert c.get("/versions/1/download/original").content == EXAMPLE.read_bytes()

@@ -70,7 +70,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
         if length and length.isdigit() and int(length) > MAX_UPLOAD * 10:
             return HTMLResponse("上传的内容太大", status_code=413)
         response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
+        for name, value in SECURITY_HEADERS.items():  # a route may set its own (the framed report does)
+            response.headers.setdefault(name, value)
         return response
 
     if example:
