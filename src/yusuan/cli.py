@@ -131,7 +131,7 @@ def _settings(config: Path | None, tolerance: str | None, weight_total: str | No
 def check(
     files: Annotated[list[str], typer.Argument(
         help="公开文件（文本、PDF、Word、Excel 或 HTML）；给出多个文件、目录或通配符（如 'docs/**/*.pdf'）即批量核查",
-        show_default=False)],
+        show_default=False, metavar="PATH")],
     format: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.terminal,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（默认输出到终端）")] = None,
     config: Annotated[Path | None, typer.Option("--config", help="设置文件（默认 ./yusuan.toml）")] = None,
@@ -193,7 +193,7 @@ def _check_batch(files: list[str], settings, jobs: int | None, out: Path | None,
     except Exception as error:  # never a traceback: say what stopped the batch
         if os.environ.get("YUSUAN_DEBUG"):
             raise
-        _fail(YusuanError(f"批量核查意外中止（{type(error).__name__}: {error}）；已完成的结果已保存"))
+        _fail(YusuanError(f"批量核查意外中止（{type(error).__name__}: {error}）；已完成的文件记在 --out 旁的续跑记录中"))
     raise typer.Exit(status)
 
 

@@ -68,7 +68,7 @@ def check_codes(ctx: Context) -> None:
         tables = "、".join(dict.fromkeys(loc.table or "" for loc in where))
         ctx.add("catalog.name_mismatch", f"{tables}：{code}“{name}”在{catalog_year}年目录中名为“{catalog_name}”", where)
     for code, seen in names.items():
-        distinct = {squash(n) for n, _ in seen}
+        distinct = list(dict.fromkeys(squash(n) for n, _ in seen))  # in order printed: the same on every run
         if len(distinct) > 1:
             ctx.add("text.name_differs", f"科目 {code} 在各表中名称不一：" + "、".join(f"“{n}”" for n in distinct),
                     [loc for _, loc in seen])
