@@ -109,12 +109,11 @@ def income_items(budget: Budget) -> list[tuple[str, Decimal]]:
             ("二、上年结转结余", sum((v for _, v in carry), ZERO)), *carry]
 
 
-def summary_table(budget: Budget) -> tuple[Frame, list[Row]]:
-    frame = Frame([[("收     入", 2), ("支     出", 2)], [("项     目", 1), ("预算数", 1), ("功能分类", 1), ("预算数", 1)]],
-                  [("income_item", False), ("income_amount", True), ("expense_item", False),
-                   ("expense_amount", True)])
-    income = income_items(budget)
-    classes = [(code, items) for code, items in by_code(budget.lines, levels=(3,)).items()]
+def _side_by_side(budget: Budget, frame: Frame, income: list[tuple[str, Decimal]], lines: list[LineItem],
+                  amounts: Callable[[list[LineItem]], dict[str, str]]) -> list[Row]:
+    """Income items on the left, functional classes (类) on the right, paired row by row as the
+    two summary tables print them; the longer side runs on alone."""
+    classes = list(by_code(lines, levels=(3,)).items())
     rows = []
     for n in range(max(len(income), len(classes))):
         texts: dict[str, str] = {}
@@ -123,9 +122,18 @@ def summary_table(budget: Budget) -> tuple[Frame, list[Row]]:
             texts |= {"income_item": income[n][0], "income_amount": money(income[n][1])}
         if n < len(classes):
             code, items = classes[n]
-            texts |= {"expense_item": f"{code} {name_of(budget, code)}", "expense_amount": money(total(items))}
+            texts |= {"expense_item": f"{code} {name_of(budget, code)}", **amounts(items)}
         rows.append(frame.row(texts, code=code, name=name_of(budget, code) if code else "",
                               label=texts.get("income_item", "")))
+    return rows
+
+
+def summary_table(budget: Budget) -> tuple[Frame, list[Row]]:
+    frame = Frame([[("收     入", 2), ("支     出", 2)], [("项     目", 1), ("预算数", 1), ("功能分类", 1), ("预算数", 1)]],
+                  [("income_item", False), ("income_amount", True), ("expense_item", False),
+                   ("expense_amount", True)])
+    rows = _side_by_side(budget, frame, income_items(budget), budget.lines,
+                         lambda items: {"expense_amount": money(total(items))})
     grand = money(total(budget.lines))
     rows.append(frame.row({"income_item": "收  入  总  计", "income_amount": grand, "expense_item": "支  出  总  计",
                            "expense_amount": grand}, label="收  入  总  计", is_total=True))
@@ -141,19 +149,8 @@ def fiscal_summary_table(budget: Budget) -> tuple[Frame, list[Row]]:
     lines = [line for line in budget.lines if line.source in FISCAL]
     income = [("一、财政拨款（补助）", total(lines)), ("一般公共预算", total(fiscal(lines, "gpb"))),
               ("政府性基金预算", total(fiscal(lines, "fund"))), ("国有资本经营预算", total(fiscal(lines, "capital")))]
-    classes = list(by_code(lines, levels=(3,)).items())
-    rows = []
-    for n in range(max(len(income), len(classes))):
-        texts: dict[str, str] = {}
-        code = None
-        if n < len(income):
-            texts |= {"income_item": income[n][0], "income_amount": money(income[n][1])}
-        if n < len(classes):
-            code, items = classes[n]
-            texts |= {"expense_item": f"{code} {name_of(budget, code)}", "total": money(total(items)),
-                      **{f: money(total(fiscal(items, f))) for f in FUNDS}}
-        rows.append(frame.row(texts, code=code, name=name_of(budget, code) if code else "",
-                              label=texts.get("income_item", "")))
+    rows = _side_by_side(budget, frame, income, lines,
+                         lambda items: {"total": money(total(items)), **{f: money(total(fiscal(items, f))) for f in FUNDS}})
     grand = money(total(lines))
     rows.append(frame.row({"income_item": "收  入  总  计", "income_amount": grand, "expense_item": "支  出  总  计",
                            "total": grand, **{f: money(total(fiscal(lines, f))) for f in FUNDS}},
