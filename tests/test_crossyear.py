@@ -23,8 +23,8 @@ def document(year: int, gpb_salary: str, prior_gpb: str) -> bytes:
 
 
 @pytest.mark.parametrize(("prior", "found"), [("160.25", False), ("150.00", True)])
-def test_last_years_figure_is_checked_against_last_years_document(tmp_path: Path, prior: str, found: bool) -> None:
-    make = sessions(f"sqlite:///{tmp_path / 'y.db'}")
+def test_last_years_figure_is_checked_against_last_years_document(store_url: str, prior: str, found: bool) -> None:
+    make = sessions(store_url)
     with make.begin() as session:
         # 2025: 一般公共预算拨款 = 176.55 − 62.40 + 46.10 = 160.25
         store_file(session, document(2025, "46.10", "100.00"), "2025.html")

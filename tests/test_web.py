@@ -1,4 +1,4 @@
-"""The server on SQLite: the store keeps every version, the pages and the API show them, and
+"""The server on SQLite and on PostgreSQL: the store keeps every version, the pages and the API show them, and
 each role may do only what it should."""
 
 import io
@@ -19,9 +19,8 @@ CORRECTED = FIXTURES / "changji-corrected.txt"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'yusuan.db'}"
-    made = create_app(url, secret="test-secret")
+def app(store_url: str):
+    made = create_app(store_url, secret="test-secret")
     with made.state.sessions.begin() as session:
         for name, role in (("admin", "admin"), ("reviewer", "reviewer"), ("editor", "editor"), ("other", "editor"),
                            ("victim", "editor")):
