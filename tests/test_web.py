@@ -249,3 +249,54 @@ def test_build_from_a_budget_workbook(app) -> None:
     bad = c.post("/build", data={"csrf": csrf(c, "/build")}, files={"budget": ("budget.xlsx", b"PK\x03\x04broken")})
     assert bad.status_code == 400 and "Traceback" not in bad.text
     assert client(app).get("/build").status_code == 401  # the public builds nothing
+
+
+def test_an_editors_first_upload_is_a_draft_until_published(app) -> None:
+    from yusuan.budget.io import load_budget
+    from yusuan.build.document import build
+    from yusuan.render.html import render_html
+    from yusuan.store.schema import Department, Region
+
+    budget, _ = load_budget(Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml")
+    budget.unit.year = 2031
+    with app.state.sessions.begin() as session:
+        unit = session.query(Unit).filter_by(name=budget.unit.name).one_or_none()
+        if unit is None:
+            region = Region(name="测试地区")
+            session.add(region)
+            session.flush()
+            department = Department(region_id=region.id, name=budget.unit.name)
+            session.add(department)
+            session.flush()
+            unit = Unit(department_id=department.id, name=budget.unit.name)
+            session.add(unit)
+            session.flush()
+        account = create_account(session, "drafter", "drafter-password", "editor")
+        session.add(EditorUnit(account_id=account.id, unit_id=unit.id))
+    drafter = client(app, "drafter")
+    result = drafter.post("/upload", data={"csrf": csrf(drafter, "/upload")},
+                          files={"files": ("2031.html", render_html(build(budget)).encode("utf-8"))})
+    assert "草稿" in result.text, result.text
+    version = int(re.search(r'href="/versions/(\d+)"', result.text)[1])
+    document = next(d for d in drafter.get("/api/v1/documents").json() if d["version_id"] == version)["id"]
+
+    public = TestClient(app)
+    assert all(d["id"] != document for d in public.get("/api/v1/documents").json())
+    assert public.get(f"/documents/{document}", follow_redirects=False).status_code == 404  # not even a redirect
+    assert public.get(f"/versions/{version}").status_code == 404
+    other = client(app, "editor")  # an editor of another unit
+    assert other.get(f"/versions/{version}").status_code == 404
+    assert other.post(f"/documents/{document}/publish", data={"published": "true", "csrf": csrf(other, "/")}).status_code == 404
+    assert "草稿（未公开）" in drafter.get(f"/versions/{version}").text
+
+    published = drafter.post(f"/documents/{document}/publish", data={"published": "true", "csrf": csrf(drafter, "/")})
+    assert published.status_code == 200 and "已公开" in published.text
+    assert any(d["id"] == document for d in public.get("/api/v1/documents").json())
+
+
+def test_pages_answer_in_html_and_ask_visitors_to_log_in(app) -> None:
+    page = TestClient(app).get("/upload")
+    assert page.status_code == 401 and 'action="/login"' in page.text and "请先登录" in page.text
+    missing = TestClient(app).get("/no-such-page")
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+    assert TestClient(app).get("/api/v1/versions/999999/tables").json() == {"detail": "没有这个版本"}

@@ -21,6 +21,12 @@ class Mark:
     fix: str | None = None
 
 
+def cell_key(table: str | None, line: int | None, row: str | None, column: str | None) -> tuple:
+    """A printed cell: its table, its line (text, Word, Excel, HTML), else its row's code or label
+    (PDF cells have a page and no line), and its column."""
+    return table, line if line is not None else row, column
+
+
 def render_html(report: Report, disclosure: Disclosure) -> str:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -29,8 +35,13 @@ def render_html(report: Report, disclosure: Disclosure) -> str:
     marks: dict[tuple, Mark] = {}
     table_notes: dict[str | None, list[Finding]] = {}
     line_findings: dict[int | None, list[Finding]] = {}
+    anchors: dict[tuple, list[str]] = {}  # a finding's first cell carries `cell-F3`, so a link can open it
     for finding in report.findings:
-        for loc in finding.locations:
+        for n, loc in enumerate(finding.locations):
+            if n == 0:
+                where = ("narrative", loc.line) if loc.kind == "narrative" else cell_key(loc.table, loc.line, loc.row,
+                                                                                          loc.column_key)
+                anchors.setdefault(where, []).append(finding.id)
             if loc.kind == "narrative":
                 line_findings.setdefault(loc.line, []).append(finding)
                 continue
@@ -38,14 +49,14 @@ def render_html(report: Report, disclosure: Disclosure) -> str:
                 notes = table_notes.setdefault(loc.table, [])
                 if finding not in notes:
                     notes.append(finding)
-            key = (loc.table, loc.line, loc.column_key)
+            key = cell_key(loc.table, loc.line, loc.row, loc.column_key)
             old = marks.get(key)
             if old is None or _RANK[finding.severity] < _RANK[old.severity]:
                 marks[key] = Mark(finding.severity, f"{finding.id} {finding.message}")
     keys = {(t.number, col.label): col.key for t in disclosure.tables for col in t.columns}
     for c in report.localisation:
-        key = (c.table, c.line, keys.get((c.table, c.column)))
-        if c.table and c.line and key[2]:
+        key = cell_key(c.table, c.line, c.row, keys.get((c.table, c.column)))
+        if c.table and key[2]:
             marks.setdefault(key, Mark("warning", f"误差定位：最可能为 {c.likely}")).fix = c.likely
 
     def follows(finding: Finding) -> list[Finding]:
@@ -71,7 +82,8 @@ def render_html(report: Report, disclosure: Disclosure) -> str:
     template = env.get_template("check.html")
     return template.render(
         doc=disclosure.document, summary=report.summary, findings=report.findings, localisation=report.localisation,
-        not_applicable=report.not_applicable, tables=disclosure.tables, marks=marks, table_notes=table_notes,
+        not_applicable=report.not_applicable, tables=disclosure.tables, marks=marks, anchors=anchors, cell_key=cell_key,
+        table_notes=table_notes,
         line_findings=line_findings, paragraphs=disclosure.narrative.paragraphs, follows=follows,
         header_rows=header_rows, highlight=highlight, severity_names=SEVERITY_NAMES,
     )

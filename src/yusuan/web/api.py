@@ -84,7 +84,7 @@ def units(request: Request) -> list[UnitOut]:
 def documents(request: Request, unit: int | None = None, year: int | None = None) -> list[DocumentOut]:
     who = visitor(request)
     with request.app.state.sessions() as session:
-        query = queries.visible(who)
+        query = queries.visible(session, who)
         if unit is not None:
             query = query.where(Document.unit_id == unit)
         if year is not None:
@@ -102,7 +102,7 @@ def _visible_version(request: Request, version_id: int) -> Version:
     with request.app.state.sessions() as session:
         version = session.get(Version, version_id)
         document = session.get(Document, version.document_id) if version else None
-        if version is None or (not document.published and not who.can("read_unpublished")):  # type: ignore[union-attr]
+        if version is None or not queries.may_see(session, who, document):  # type: ignore[arg-type]
             raise HTTPException(404, "没有这个版本")
         return version
 

@@ -9,14 +9,16 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
+from starlette.exceptions import HTTPException  # Starlette's: the 404 of an unknown address too
 
 from yusuan.store.db import database_url, sessions
 from yusuan.store.schema import Version
-from yusuan.web.auth import LoginLimiter
+from yusuan.web.auth import LoginLimiter, visitor
 
 MAX_UPLOAD = 50 * 1024 * 1024  # bytes per file
 SECURITY_HEADERS = {
@@ -73,6 +75,19 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
         for name, value in SECURITY_HEADERS.items():  # a route may set its own (the framed report does)
             response.headers.setdefault(name, value)
         return response
+
+    @app.exception_handler(HTTPException)
+    async def pages_answer_in_html(request: Request, error: HTTPException) -> Response:
+        """Programs get JSON; people get a page: the login form when they must log in."""
+        if request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, error)
+        try:
+            who = visitor(request)
+        except HTTPException:  # a bad API token on a page: answer as the API would
+            return await http_exception_handler(request, error)
+        if error.status_code == 401:
+            return pages.render(request, who, "login.html", status=401, error=error.detail)
+        return pages.render(request, who, "error.html", status=error.status_code, message=error.detail)
 
     if example:
         load_example(app)

@@ -36,10 +36,8 @@ def _version(request: Request, who: Visitor, version_id: int) -> tuple[Version, 
         if version is None:
             raise HTTPException(404, "没有这个版本")
         document = session.get(Document, version.document_id)
-        if not document.published and not who.can("read_unpublished"):  # type: ignore[union-attr]
-            owned = who.account is not None and document.unit_id in editor_units(session, who.account)  # type: ignore[union-attr]
-            if not owned:
-                raise HTTPException(404, "没有这个版本")
+        if not queries.may_see(session, who, document):  # type: ignore[arg-type]
+            raise HTTPException(404, "没有这个版本")
         return version, document  # type: ignore[return-value]
 
 
@@ -68,7 +66,7 @@ def unit_page(request: Request, unit_id: int) -> HTMLResponse:
 def document_page(request: Request, document_id: int) -> RedirectResponse:
     with request.app.state.sessions() as session:
         document = session.get(Document, document_id)
-        if document is None:
+        if document is None or not queries.may_see(session, visitor(request), document):  # no hint that a draft exists
             raise HTTPException(404, "没有这个文件")
         return RedirectResponse(f"/versions/{queries.latest(session, document).id}", status_code=303)
 
@@ -84,6 +82,7 @@ def version_page(request: Request, version_id: int) -> HTMLResponse:
                                    .order_by(Version.number)).all()
         unit = session.get(Unit, document.unit_id)
         return render(request, who, "version.html", version=version, document=document, unit=unit, versions=versions,
+                      can_publish=queries.may_publish(session, who, document),
                       findings=findings, severity_names=SEVERITY_NAMES, status_names=STATUS_NAMES)
 
 
@@ -160,7 +159,7 @@ def search(request: Request, q: str = "") -> HTMLResponse:
     who = visitor(request)
     q = q.strip()[:100]
     with request.app.state.sessions() as session:
-        seen = {d.id for d in session.scalars(queries.visible(who))}
+        seen = {d.id for d in session.scalars(queries.visible(session, who))}
         units = session.scalars(select(Unit).where(Unit.name.contains(q)).limit(50)).all() if q else []
         projects, codes = [], []
         if q:
@@ -176,7 +175,7 @@ def search(request: Request, q: str = "") -> HTMLResponse:
                                        .where(CellValue.code == q).limit(100)).all()
                 codes = [{"version": v.id, "unit": u.name, "year": d.year, "table": c.table_number, "code": c.code,
                           "label": c.label, "value": c.value} for c, v, d, u in rows if d.id in seen]
-        units = [u for u in units if any(d.unit_id == u.id for d in session.scalars(queries.visible(who)))]
+        units = [u for u in units if any(d.unit_id == u.id for d in session.scalars(queries.visible(session, who)))]
         return render(request, who, "search.html", q=q, units=units, projects=projects, codes=codes)
 
 
@@ -208,13 +207,31 @@ async def upload(request: Request, files: list[UploadFile] = File(...), csrf: st
                                     account_id=who.account.id if who.account else None)
                 if who.role == "editor" and stored.version.document.unit_id not in editor_units(session, who.account):  # type: ignore[arg-type]
                     raise YusuanError("这个单位不在你可以上传的单位之中", file=name)
+                draft = who.role == "editor" and stored.new and stored.version.number == 1
+                if draft:  # a unit's first upload is its draft until someone publishes it
+                    stored.version.document.published = False
                 message = ("已存在（同一文件）" if not stored.new else
-                           f"第{stored.version.number}版，错误 {stored.version.errors} 个，警告 {stored.version.warnings} 个")
+                           f"第{stored.version.number}版，错误 {stored.version.errors} 个，警告 {stored.version.warnings} 个"
+                           + ("（草稿，尚未公开）" if draft else ""))
                 results.append({"name": name, "version": stored.version.id, "message": message})
         except YusuanError as error:
             results.append({"name": name, "version": None, "message": str(error)})
     status = 200 if any(r["version"] for r in results) else 400
     return render(request, who, "upload.html", status=status, results=results)
+
+
+@router.post("/documents/{document_id}/publish")
+def publish(request: Request, document_id: int, published: bool = Form(...), csrf: str = Form("")) -> RedirectResponse:
+    who = require(request, "upload")  # editors and up; whether of this document's unit is asked below
+    check_csrf(who, csrf)
+    with request.app.state.sessions.begin() as session:
+        document = session.get(Document, document_id)
+        if document is None or not queries.may_see(session, who, document):
+            raise HTTPException(404, "没有这个文件")
+        if not queries.may_publish(session, who, document):
+            raise HTTPException(403, "没有权限公开或撤回这份文件")
+        document.published = published
+        return RedirectResponse(f"/versions/{queries.latest(session, document).id}", status_code=303)
 
 
 @router.post("/findings/{finding_id}")

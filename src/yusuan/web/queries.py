@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yusuan.store.accounts import editor_units
 from yusuan.store.schema import CellValue, Department, Document, Fact, Region, Unit, Version
 from yusuan.web.auth import Visitor
 
@@ -17,12 +18,26 @@ SOURCE_NAMES = {"gpb": "一般公共预算", "gpb_transfer": "上级一般公共
                 "nonfiscal_carryover": "非财政拨款结转结余"}
 
 
-def visible(who: Visitor):
-    """Documents the visitor may see: the published ones, or all for reviewers and admins."""
+def visible(session: Session, who: Visitor):
+    """Documents the visitor may see: the published ones and their own units' drafts, or all for
+    reviewers and admins."""
     query = select(Document)
-    if not who.can("read_unpublished"):
-        query = query.where(Document.published.is_(True))
-    return query
+    if who.can("read_unpublished"):
+        return query
+    if who.account is None:
+        return query.where(Document.published.is_(True))
+    return query.where(Document.published.is_(True) | Document.unit_id.in_(editor_units(session, who.account)))
+
+
+def may_publish(session: Session, who: Visitor, document: Document) -> bool:
+    """Reviewers and admins, and the editors of the document's unit, publish it or take it back."""
+    return who.can("review") or (who.account is not None and who.role == "editor"
+                                 and document.unit_id in editor_units(session, who.account))
+
+
+def may_see(session: Session, who: Visitor, document: Document) -> bool:
+    return (document.published or who.can("read_unpublished")
+            or (who.account is not None and document.unit_id in editor_units(session, who.account)))
 
 
 def latest(session: Session, document: Document) -> Version:
@@ -32,7 +47,7 @@ def latest(session: Session, document: Document) -> Version:
 
 def units(session: Session, who: Visitor) -> list[dict]:
     out = []
-    documents = session.scalars(visible(who).order_by(Document.year.desc())).all()
+    documents = session.scalars(visible(session, who).order_by(Document.year.desc())).all()
     by_unit: dict[int, list[Document]] = defaultdict(list)
     for d in documents:
         by_unit[d.unit_id].append(d)
@@ -49,7 +64,7 @@ def units(session: Session, who: Visitor) -> list[dict]:
 
 def unit_years(session: Session, unit: Unit, who: Visitor) -> tuple[list[dict], dict]:
     """The unit's years side by side, and the series its charts draw."""
-    documents = session.scalars(visible(who).where(Document.unit_id == unit.id).order_by(Document.year)).all()
+    documents = session.scalars(visible(session, who).where(Document.unit_id == unit.id).order_by(Document.year)).all()
     years, rows = [], []
     charts: dict[str, dict[str, list]] = {"by-class": {}, "basic-project": {"基本支出": [], "项目支出": []},
                                           "by-source": {}, "three-public": {"“三公”经费": []}}

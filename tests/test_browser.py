@@ -1,0 +1,259 @@
+"""The site in a real browser: Playwright for Python driving Debian's chromium (never a
+downloaded one) against the server on a temporary SQLite store. Log in, upload a PDF, read its
+findings, find a flagged cell, confirm a finding, download Excel, see a chart drawn; and what a
+visitor and a unit editor may not do."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+
+from conftest import FIXTURES
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None:
+    pytest.skip("no chromium on PATH (apt-get install chromium)", allow_module_level=True)
+
+expect = playwright_api.expect
+pytestmark = pytest.mark.browser
+
+CORPUS = FIXTURES / "corpus"
+HANGZHOU = CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf"  # 2 errors, table warnings: flagged cells
+SHANGHAI = CORPUS / "14_shanghai_putuo_sifaju_2026_budget.pdf"  # kept unpublished: another unit's draft
+PASSWORD = "browser-password"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    """The app on a new store, served by uvicorn in a thread; yields (base URL, app)."""
+    import uvicorn
+    from sqlalchemy import select
+
+    from yusuan.store.accounts import create_account
+    from yusuan.store.documents import store_file
+    from yusuan.store.schema import EditorUnit, Unit
+    from yusuan.web.app import create_app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'yusuan.db'}"
+    app = create_app(url, secret="browser-test-secret")  # the Changji example is unit 1, document 1
+    with app.state.sessions.begin() as session:
+        for name in ("admin", "reviewer", "editor"):
+            account = create_account(session, name, PASSWORD, name)
+        changji = session.scalars(select(Unit).where(Unit.name == "昌吉州工业和信息化局")).one()
+        session.add(EditorUnit(account_id=account.id, unit_id=changji.id))  # the editor's own unit
+        draft = store_file(session, SHANGHAI.read_bytes(), SHANGHAI.name, region="上海 普陀").version
+        draft.document.published = False
+        app.state.draft = {"version": draft.id, "unit": draft.document.unit_id}
+    port = _free_port()
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if uv.started:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the server did not start")
+    yield f"http://127.0.0.1:{port}", app
+    uv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser context (no cookies) per test; uncaught page errors fail the test."""
+    context = browser.new_context(base_url=server[0], accept_downloads=True)
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert not errors, errors
+
+
+def log_in(page, who: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=name]", who)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.login button")
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("header nav")).to_contain_text(who)
+
+
+def _hangzhou(server) -> dict:
+    """The Hangzhou PDF's version and unit (stored here if the upload test has not run)."""
+    from sqlalchemy import select
+
+    from yusuan.store.documents import store_file
+    from yusuan.store.schema import Unit, Version
+
+    _, app = server
+    with app.state.sessions.begin() as session:
+        unit = session.scalars(select(Unit).where(Unit.name == "杭州市气象局")).first()
+        if unit is None:
+            store_file(session, HANGZHOU.read_bytes(), HANGZHOU.name, region="浙江 杭州")
+            unit = session.scalars(select(Unit).where(Unit.name == "杭州市气象局")).one()
+        version = session.scalars(select(Version).join(Version.document).where(
+            Version.filename == HANGZHOU.name)).first()
+        return {"version": version.id, "unit": unit.id}
+
+
+def _finding_status(server, version: int, fid: str) -> str:
+    from sqlalchemy import select
+
+    from yusuan.store.schema import FindingRow
+
+    with server[1].state.sessions() as session:
+        return session.scalars(select(FindingRow.status).where(FindingRow.version_id == version,
+                                                               FindingRow.fid == fid)).one()
+
+
+def test_admin_logs_in_uploads_a_pdf_and_sees_its_findings(page, server) -> None:
+    log_in(page, "admin")
+    page.click("header nav >> text=上传")
+    page.set_input_files("input[name=files]", HANGZHOU)
+    page.fill("input[name=region]", "浙江 杭州")
+    page.click("text=上传并核查")  # sent by upload.js (progress bar), the answer written into the page
+    result = page.locator("ul li a", has_text="第1版")
+    expect(result).to_contain_text("错误 2 个")
+    result.click()
+    page.wait_for_url(re.compile(r"/versions/\d+$"))
+    expect(page.locator("h1")).to_contain_text("杭州市气象局 2026年预算公开")
+    findings = page.locator("table.findings")
+    expect(findings).to_contain_text("narrative.share")
+    expect(findings).to_contain_text("completeness.sections")
+    expect(page.locator("table.findings tr.error")).to_have_count(2)
+
+
+def test_a_finding_opens_its_cell_and_the_cells_note_leads_back_to_the_finding(page, server) -> None:
+    hangzhou = _hangzhou(server)
+    page.goto(f"/versions/{hangzhou['version']}")
+    warned = page.locator("table.findings tr.warning", has=page.locator("code", has_text="row.total_equals_parts"))
+    fid = warned.first.get_attribute("id")
+    report = page.frame_locator("iframe.report")
+    # the finding's link opens its first cell in the report: scrolled to and outlined
+    warned.first.locator("a.cell").click()
+    cell = report.locator(f'td:has(> a#cell-{fid})')
+    expect(cell).to_be_in_viewport()
+    expect(cell).to_have_css("outline-style", "solid")
+    # the cells this finding is about (a row's total and its parts), marked in the table as printed
+    cell = report.locator(f'td[title^="{fid} "]').first
+    cell.scroll_into_view_if_needed()
+    expect(cell).to_be_in_viewport()
+    expect(cell).to_have_class(re.compile(r"\bwarning\b"))
+    expect(cell).to_have_css("background-color", "rgb(255, 239, 194)")
+    note = report.locator(f'div.notes a[href="#{fid}"]').first  # the note under that table
+    note.click()
+    expect(report.locator(f"tr#{fid}")).to_be_in_viewport()
+
+
+def test_a_reviewer_confirms_a_finding(page, server) -> None:
+    hangzhou = _hangzhou(server)
+    log_in(page, "reviewer")
+    page.goto(f"/versions/{hangzhou['version']}")
+    row = page.locator("tr#F1")
+    expect(row).to_contain_text("待审核")
+    row.locator("button", has_text="确认").click()
+    page.wait_for_url(re.compile(rf"/versions/{hangzhou['version']}#F1$"))
+    expect(page.locator("tr#F1")).to_contain_text("已确认")
+    expect(page.locator("tr#F1")).to_be_in_viewport()
+    assert _finding_status(server, hangzhou["version"], "F1") == "confirmed"
+
+
+def test_download_excel(page, server, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    hangzhou = _hangzhou(server)
+    page.goto(f"/versions/{hangzhou['version']}")  # a visitor: the document is published
+    with page.expect_download() as info:
+        page.click("p.downloads >> text=Excel")
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes()[:4] == b"PK\x03\x04"
+    book = load_workbook(saved, read_only=True)
+    assert len(book.sheetnames) >= 5
+    text = {str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v}
+    assert any("杭州市气象局" in t for t in text)
+
+
+def test_the_unit_page_draws_its_charts(page, server) -> None:
+    hangzhou = _hangzhou(server)
+    page.goto(f"/units/{hangzhou['unit']}")
+    canvas = page.locator('#basic-project[data-drawn="1"] canvas')
+    expect(canvas).to_be_visible()
+    box = canvas.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100
+    painted = canvas.evaluate("""c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) { n++; } } return n; }""")
+    assert painted > 1000  # bars, axes and title: something was drawn
+    expect(page.locator(".chart[data-drawn='1']")).to_have_count(4)
+
+
+def test_a_visitor_cannot_upload(page, server) -> None:
+    page.goto("/")
+    expect(page.locator("header nav")).not_to_contain_text("上传")
+    response = page.goto("/upload")
+    assert response.status == 401
+    expect(page.locator("input[type=file]")).to_have_count(0)
+    post = page.request.post("/upload", multipart={"files": {"name": "x.txt", "mimeType": "text/plain",
+                                                             "buffer": b"x"}, "csrf": ""})
+    assert post.status == 401  # nor by posting the form directly
+
+
+def test_an_editor_cannot_see_or_change_another_units_draft(page, server) -> None:
+    draft = server[1].state.draft
+    log_in(page, "editor")
+    expect(page.locator("main")).to_contain_text("昌吉州工业和信息化局")
+    expect(page.locator("main")).not_to_contain_text("上海市普陀区司法局")  # not listed
+    assert page.goto(f"/versions/{draft['version']}").status == 404
+    assert page.goto(f"/units/{draft['unit']}").status == 404
+    assert page.request.get(f"/versions/{draft['version']}/download/original").status == 404
+    assert page.request.get(f"/api/v1/versions/{draft['version']}/findings").status == 404
+    page.goto("/search?q=普陀")
+    expect(page.locator("main")).not_to_contain_text("上海市普陀区司法局")
+    # their own unit's document: readable, but no review buttons, and a forged review is refused
+    page.goto("/versions/1")
+    expect(page.locator("h1")).to_contain_text("昌吉州工业和信息化局")
+    expect(page.locator("form.review")).to_have_count(0)
+    csrf = page.locator("input[name=csrf]").first.input_value()
+    from sqlalchemy import select
+
+    from yusuan.store.schema import FindingRow
+
+    with server[1].state.sessions() as session:
+        finding = session.scalars(select(FindingRow).where(FindingRow.version_id == draft["version"])).first()
+    refused = page.request.post(f"/findings/{finding.id}", form={"status": "dismissed", "reason": "x", "csrf": csrf},
+                                max_redirects=0)
+    assert refused.status == 403
+    assert _finding_status(server, draft["version"], finding.fid) == "open"
+    # nor can they add a version to it: the same file is refused for a unit not theirs
+    page.goto("/upload")
+    page.set_input_files("input[name=files]", SHANGHAI)
+    page.click("text=上传并核查")
+    expect(page.locator("ul li .bad")).to_contain_text("不在你可以上传的单位之中")
+    page.goto("/")
+    expect(page.locator("main")).not_to_contain_text("上海市普陀区司法局")
+
