@@ -288,10 +288,14 @@ def test_an_editors_first_upload_is_a_draft_until_published(app) -> None:
     assert other.get(f"/versions/{version}").status_code == 404
     assert other.post(f"/documents/{document}/publish", data={"published": "true", "csrf": csrf(other, "/")}).status_code == 404
     assert "草稿（未公开）" in drafter.get(f"/versions/{version}").text
+    before = public.get("/api/v1/aggregate?drilldown=year").json()  # answered, and kept for next time
+    assert all(c["dimensions"]["year"] != 2031 for c in before["cells"])
 
     published = drafter.post(f"/documents/{document}/publish", data={"published": "true", "csrf": csrf(drafter, "/")})
     assert published.status_code == 200 and "已公开" in published.text
     assert any(d["id"] == document for d in public.get("/api/v1/documents").json())
+    after = public.get("/api/v1/aggregate?drilldown=year").json()  # publishing made the kept answer stale
+    assert any(c["dimensions"]["year"] == 2031 for c in after["cells"]) and after["total"] != before["total"]
 
 
 def test_pages_answer_in_html_and_ask_visitors_to_log_in(app) -> None:

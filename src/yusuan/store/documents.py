@@ -70,8 +70,8 @@ def store_file(session: Session, data: bytes, filename: str, *, region: str | No
                       errors=report.summary["errors"], warnings=report.summary["warnings"], uploaded_by=account_id)
     session.add(version)
     session.flush()
-    session.add_all(_cells(version.id, disclosure))
-    session.add_all(_facts(version.id, disclosure))
+    session.add_all(cell_rows(version.id, disclosure))
+    session.add_all(fact_rows(version.id, disclosure))
     findings = report.findings + _against_last_year(session, document, disclosure, len(report.findings))
     version.errors += sum(f.severity == "error" for f in findings[len(report.findings):])
     session.add_all(FindingRow(version_id=version.id, fid=f.id, rule=f.rule, severity=f.severity, message=f.message,
@@ -115,7 +115,7 @@ def from_stored(data: dict) -> Disclosure:
     return Disclosure.model_validate(data)
 
 
-def _cells(version_id: int, d: Disclosure) -> list[CellValue]:
+def cell_rows(version_id: int, d: Disclosure) -> list[CellValue]:
     out = []
     for table in d.tables:
         unit = table.unit or d.document.money_unit or "万元"
@@ -128,7 +128,7 @@ def _cells(version_id: int, d: Disclosure) -> list[CellValue]:
     return out
 
 
-def _facts(version_id: int, d: Disclosure) -> list[Fact]:
+def fact_rows(version_id: int, d: Disclosure) -> list[Fact]:
     """The fact table behind the document, as `yusuan extract` recovers it (corrected where the
     tables contradict each other)."""
     from yusuan.build.extract import corrected, extract

@@ -78,8 +78,9 @@ class Version(Base):
     filename: Mapped[str] = mapped_column(String(300))
     format: Mapped[str] = mapped_column(String(10))
     size: Mapped[int] = mapped_column(Integer)
-    original: Mapped[bytes] = mapped_column(LargeBinary)
-    disclosure: Mapped[dict] = mapped_column(JSON)  # the read model, as `yusuan parse` prints it
+    # the two large columns load only when asked for: lists and pages of versions do not need them
+    original: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    disclosure: Mapped[dict] = mapped_column(JSON, deferred=True)  # the read model, as `yusuan parse` prints it
     money_unit: Mapped[str] = mapped_column(String(4))
     errors: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[int] = mapped_column(Integer, default=0)

@@ -97,10 +97,10 @@ def documents(request: Request, unit: int | None = None, year: int | None = None
         return out
 
 
-def _visible_version(request: Request, version_id: int) -> Version:
+def _visible_version(request: Request, version_id: int, whole: bool = False) -> Version:
     who = visitor(request)
     with request.app.state.sessions() as session:
-        version = session.get(Version, version_id)
+        version = session.get(Version, version_id, options=queries.WHOLE if whole else None)
         document = session.get(Document, version.document_id) if version else None
         if version is None or not queries.may_see(session, who, document):  # type: ignore[arg-type]
             raise HTTPException(404, "没有这个版本")
@@ -109,7 +109,7 @@ def _visible_version(request: Request, version_id: int) -> Version:
 
 @router.get("/versions/{version_id}/tables", summary="一个版本读出的表格（与 yusuan parse 相同）")
 def tables(request: Request, version_id: int) -> list[dict]:
-    version = _visible_version(request, version_id)
+    version = _visible_version(request, version_id, whole=True)
     return [{k: v for k, v in t.items() if k != "column_details"} for t in version.disclosure["tables"]]
 
 
@@ -129,6 +129,12 @@ def aggregate(request: Request, drilldown: list[Dimension] = Query(default=[]), 
     """Sums of the fact table of each document's latest version, in 元."""
     who = visitor(request)
     with request.app.state.sessions() as session:
+        # the answer stands until a version is added or a document published or taken back
+        stamp = (session.scalar(select(func.max(Version.id))),
+                 *session.execute(select(func.count(Document.id), func.sum(Document.id)).where(Document.published)).one())
+        key = (stamp, who.can("read_unpublished"), tuple(drilldown), tuple(cut))
+        if (cached := request.app.state.aggregates.get(key)) is not None:
+            return cached
         newest = select(Version.document_id, func.max(Version.number).label("n")).group_by(Version.document_id).subquery()
         columns = [DIMENSIONS[d].label(d) for d in drilldown]
         query = (select(*columns, func.sum(Fact.yuan).label("amount"), func.count(Fact.id).label("count"))
@@ -149,7 +155,9 @@ def aggregate(request: Request, drilldown: list[Dimension] = Query(default=[]), 
         cells = [AggregateCell(amount=str(Decimal(r.amount or 0).quantize(Decimal("0.01"))), count=r.count,
                                dimensions={d: getattr(r, d) for d in drilldown}) for r in rows if r.count]
         total = sum((Decimal(r.amount or 0) for r in rows), Decimal(0)).quantize(Decimal("0.01"))
-        return Aggregate(drilldown=list(drilldown), cells=cells, total=str(total))
+        answer = Aggregate(drilldown=list(drilldown), cells=cells, total=str(total))
+        request.app.state.aggregates.put(key, answer)
+        return answer
 
 
 @router.post("/documents", response_model=DocumentOut, status_code=201, summary="上传一份公开文件（需要令牌或登录）")

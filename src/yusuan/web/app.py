@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException  # Starlette's: the 404 of an unk
 from yusuan.store.db import database_url, sessions
 from yusuan.store.schema import Version
 from yusuan.web.auth import LoginLimiter, visitor
+from yusuan.web.queries import Recent
 
 MAX_UPLOAD = 50 * 1024 * 1024  # bytes per file
 SECURITY_HEADERS = {
@@ -62,6 +63,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.state.secret = secret or _secret()
     app.state.templates = Jinja2Templates(directory=str(resources.files("yusuan.web").joinpath("templates")))
     app.state.limiter = LoginLimiter()
+    app.state.aggregates = Recent()  # aggregate API answers, keyed by the store's state
     app.mount("/static", StaticFiles(directory=str(resources.files("yusuan.web").joinpath("static"))), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)

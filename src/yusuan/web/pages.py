@@ -31,6 +31,7 @@ def render(request: Request, who: Visitor, template: str, status: int = 200, **c
 
 
 def _version(request: Request, who: Visitor, version_id: int) -> tuple[Version, Document]:
+    """The version if the visitor may see it (without its deferred original file and read model)."""
     with request.app.state.sessions() as session:
         version = session.get(Version, version_id)
         if version is None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from yusuan.store.accounts import editor_units
 from yusuan.store.schema import CellValue, Department, Document, Fact, Region, Unit, Version
@@ -16,6 +17,9 @@ SOURCE_NAMES = {"gpb": "一般公共预算", "gpb_transfer": "上级一般公共
                 "fund_transfer": "上级政府性基金转移支付", "capital": "国有资本经营", "capital_transfer": "上级国有资本转移支付",
                 "special_account": "财政专户", "unit_funds": "单位资金", "fiscal_carryover": "财政拨款结转",
                 "nonfiscal_carryover": "非财政拨款结转结余"}
+
+
+WHOLE = [undefer(Version.original), undefer(Version.disclosure)]  # the deferred columns, for who reads them after the session
 
 
 def visible(session: Session, who: Visitor):
@@ -98,3 +102,26 @@ def _class_name(code: str) -> str:
 
     entry = catalog.lookup(code)
     return f"{code} {entry.name}" if entry else code
+
+
+class Recent:
+    """The last answers by key (least recently used dropped first), safe across request threads."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
