@@ -261,3 +261,27 @@ def test_same_content_is_checked_once_and_a_changed_file_again(corpus: Path, tmp
     assert run() == {"a.html": "failed", "b.html": "ok", "checked": 2}
     docs = {Path(d["path"]).name: d for d in json.loads(out.read_text("utf-8"))["documents"]}
     assert docs["b.html"]["duplicate_of"] is None and docs["a.html"]["message"] == "文件为空"
+
+
+def test_import_a_folder_into_the_store_then_again(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from yusuan.store.db import sessions
+    from yusuan.store.schema import FindingRow, Version
+
+    url = f"sqlite:///{tmp_path / 'import.db'}"
+    monkeypatch.setenv("YUSUAN_DATABASE_URL", url)  # restored after: the command points its workers there
+    first = runner.invoke(app, ["import", str(corpus), "-j", "2"])
+    assert first.exit_code == 2, first.output  # the broken files could not be read
+    assert "批量入库：9 个文件" in first.output
+    with sessions(url)() as session:
+        stored = {v.filename: v for v in session.query(Version)}
+        findings = session.query(FindingRow).count()
+    # changji, and the small unit's html/docx/pdf: one document, a version per distinct file. The
+    # workbook names no unit or year outside its tables, so the store cannot file it: refused, said why.
+    assert {Path(name).name for name in stored} == {"changji.txt", "small.docx", "small.html", "small.pdf"}
+    assert findings > 0
+    again = runner.invoke(app, ["import", str(corpus), "-j", "2"])
+    counts = {line.split()[0]: int(line.split()[-1]) for line in again.output.splitlines()
+              if line.strip() and line.split()[-1].isdigit() and len(line.split()) == 2}
+    assert counts["内容重复（未重复核查）"] == 5 and counts["读取并核查"] == 0 and counts["无法读取"] == 4, again.output
+    with sessions(url)() as session:
+        assert session.query(Version).count() == len(stored)  # nothing stored twice

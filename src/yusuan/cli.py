@@ -179,7 +179,7 @@ def check(
 
 
 def _check_batch(files: list[str], settings, jobs: int | None, out: Path | None, force: bool, timeout: float,
-                 memory_limit: int, dask: str | None) -> None:
+                 memory_limit: int, dask: str | None, job: str | None = None, verb: str = "核查") -> None:
     from yusuan.batch.display import run_command
     from yusuan.batch.sandbox import Limits
 
@@ -187,14 +187,42 @@ def _check_batch(files: list[str], settings, jobs: int | None, out: Path | None,
         _fail(YusuanError("--jobs 应至少为 1，--timeout 应大于 0，--memory-limit 不能为负"))
     try:
         status = run_command(files, settings, jobs=jobs or os.cpu_count() or 1, out=out, force=force,
-                             limits=Limits(timeout, memory_limit), dask=dask)
+                             limits=Limits(timeout, memory_limit), dask=dask, job=job, verb=verb)
     except YusuanError as error:
         _fail(error)
     except Exception as error:  # never a traceback: say what stopped the batch
         if os.environ.get("YUSUAN_DEBUG"):
             raise
-        _fail(YusuanError(f"批量核查意外中止（{type(error).__name__}: {error}）；已完成的文件记在 --out 旁的续跑记录中"))
+        kept = "已完成的文件记在 --out 旁的续跑记录中" if job is None else "已入库的文件不会丢失，再次运行即可接着入库"
+        _fail(YusuanError(f"批量{verb}意外中止（{type(error).__name__}: {error}）；{kept}"))
     raise typer.Exit(status)
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[str], typer.Argument(help="公开文件、目录或通配符（如 'docs/**/*.pdf'）", show_default=False,
+                                               metavar="PATH")],
+    database: Annotated[str | None, typer.Option(
+        help="数据库 URL（默认取环境变量 YUSUAN_DATABASE_URL，否则 ./yusuan.db）")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（默认 CPU 核数）")] = None,
+    timeout: Annotated[float, typer.Option(help="每个文件的时限（秒）")] = 300.0,
+    memory_limit: Annotated[int, typer.Option(help="每个处理进程的内存上限（MB，0 为不限）")] = 2048,
+    config: Annotated[Path | None, typer.Option("--config", help="核查设置文件（默认 ./yusuan.toml）")] = None,
+) -> None:
+    """把一批公开文件读入、核查并存入数据库（与批量核查同一套机制：时限、内存上限、进度）。库中已有的文件跳过，
+    再次运行只做未完成的。退出码：0 全部入库且无错误，1 有文件发现错误，2 有文件无法读取、超时或超出内存。"""
+    from yusuan.batch.job import IMPORT_JOB
+    from yusuan.store.db import database_url, sessions
+
+    try:
+        settings = _settings(config, None, None, [])
+        os.environ["YUSUAN_DATABASE_URL"] = database_url(database)  # the worker processes store there too
+        sessions()  # the schema is brought up to date once, here, before the workers write
+    except YusuanError as error:
+        _fail(error)
+    except Exception as error:  # a database that cannot be opened: say which
+        _fail(YusuanError(f"无法打开数据库 {os.environ['YUSUAN_DATABASE_URL']}（{type(error).__name__}: {error}）"))
+    _check_batch(files, settings, jobs, None, False, timeout, memory_limit, None, job=IMPORT_JOB, verb="入库")
 
 
 def _render(report, disclosure, format: Format) -> str:

@@ -59,20 +59,21 @@ def _terminate_as_interrupt():
 
 
 def run_command(args: list[str], settings, *, jobs: int, out: Path | None, force: bool, limits: Limits,
-                dask: str | None) -> int:
+                dask: str | None, job: str | None = None, verb: str = "核查") -> int:
+    """A batch with its progress bar and summary; `job` and `verb` name other work (入库: `yusuan import`)."""
     if out is not None:
         output_format(out)
         if not out.parent.is_dir():
             raise YusuanError("结果文件所在的目录不存在", file=str(out))
     paths = expand(args, [out, journal_path(out)] if out else [])
     if not paths:
-        raise YusuanError("没有找到要核查的文件")
+        raise YusuanError(f"没有找到要{verb}的文件")
     errors = Console(stderr=True)
     unread = skipped = 0
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         RateColumn(), TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"),
                         TimeRemainingColumn(), console=errors)
-    bar = progress.add_task("核查", total=len(paths))
+    bar = progress.add_task(verb, total=len(paths))
 
     def advance(path: str, status: str, done_before: bool) -> None:
         """A document done in an earlier run leaves the bar, so rate and ETA are this run's."""
@@ -84,30 +85,31 @@ def run_command(args: list[str], settings, *, jobs: int, out: Path | None, force
             unread += status in UNREADABLE
             progress.update(bar, advance=1)
         notes = [f"已完成而跳过 {skipped}"] * bool(skipped) + [f"无法读取 {unread}"] * bool(unread)
-        progress.update(bar, description=f"核查（{'，'.join(notes)}）" if notes else "核查")
+        progress.update(bar, description=f"{verb}（{'，'.join(notes)}）" if notes else verb)
 
     try:
         with _terminate_as_interrupt(), progress:
             result = run_batch(paths, settings, jobs=jobs, limits=limits, out=out, force=force, dask=dask,
-                               on_result=advance)
+                               job=job, on_result=advance)
     except BatchInterrupted as stop:
         done = stop.result.checked
         if out:
-            errors.print(f"已中断：本次完成的 {done} 个文件已写入 {escape(str(out))}；再次运行同一命令即可接着核查，"
+            errors.print(f"已中断：本次完成的 {done} 个文件已写入 {escape(str(out))}；再次运行同一命令即可接着{verb}，"
                          "已完成的文件不会重做。", highlight=False)
         else:
-            errors.print(f"已中断：本次完成了 {done} 个文件（未指定 --out，结果没有保存）。", highlight=False)
+            kept = "（未指定 --out，结果没有保存）" if job is None else f"；再次运行同一命令即可接着{verb}"
+            errors.print(f"已中断：本次完成了 {done} 个文件{kept}。", highlight=False)
         return 130
-    show_summary(result, Console())
+    show_summary(result, Console(), verb)
     return result.exit_status
 
 
-def show_summary(result: BatchResult, console: Console) -> None:
+def show_summary(result: BatchResult, console: Console, verb: str = "核查") -> None:
     statuses = result.statuses
     total = len(result.paths)
     rate = result.checked / result.elapsed if result.elapsed else 0.0
     where = f"Dask 集群 {result.cluster}" if result.cluster else "本机"
-    console.print(f"[bold]批量核查：{total} 个文件[/bold]，本次核查 {result.checked} 个，用时 {result.elapsed:.1f} 秒"
+    console.print(f"[bold]批量{verb}：{total} 个文件[/bold]，本次{verb} {result.checked} 个，用时 {result.elapsed:.1f} 秒"
                   f"（{rate:.1f} 份/秒，{where} {result.workers} 个进程）", highlight=False)
     table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
     table.add_column("文件")

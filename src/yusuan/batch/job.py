@@ -79,3 +79,40 @@ def message(error: YusuanError) -> str:
     text = str(error)
     prefix = f"{error.file}: " if error.file else ""
     return text.removeprefix(prefix)
+
+
+IMPORT_JOB = "yusuan.batch.job:import_document"
+
+
+def import_document(task: Task) -> Record:
+    """Read, check and keep the document in the store (YUSUAN_DATABASE_URL, else ./yusuan.db); a
+    file the store already holds is a duplicate, so a rerun redoes nothing."""
+    from sqlalchemy.exc import IntegrityError
+
+    from yusuan.check.engine import check
+    from yusuan.read import read_bytes
+    from yusuan.store.db import sessions
+    from yusuan.store.documents import store_read, stored_version
+
+    try:
+        data = content(task)
+        start = time.perf_counter()
+        with sessions().begin() as session:
+            if (existing := stored_version(session, data)) is not None:
+                return failure(task.path, task.sha256, "duplicate",
+                               f"库中已有（文件 {existing.document_id} 第{existing.number}版）")
+        disclosure = read_bytes(data, task.path)
+        read_done = time.perf_counter()
+        report = check(disclosure, task.settings)
+        checked = time.perf_counter()
+        for attempt in range(2):  # another worker may have added the same unit a moment before: once more
+            try:
+                with sessions().begin() as session:
+                    store_read(session, data, task.path, disclosure, report)
+                break
+            except IntegrityError:
+                if attempt:
+                    raise
+    except YusuanError as error:
+        return failure(task.path, task.sha256, "failed", message(error))
+    return from_report(task.path, task.sha256, disclosure, report, read_done - start, checked - read_done)

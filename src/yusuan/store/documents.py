@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yusuan.check.findings import Report
 from yusuan.check.rules import Settings
 from yusuan.errors import YusuanError
 from yusuan.model import Disclosure
@@ -44,17 +45,30 @@ def store_file(session: Session, data: bytes, filename: str, *, region: str | No
                settings: Settings | None = None) -> Stored:
     """Read, check and store one file, in the caller's transaction."""
     from yusuan.check.engine import check
-    from yusuan.read import read_bytes, sniff
+    from yusuan.read import read_bytes
 
-    sha = digest(data)
-    existing = session.scalars(select(Version).where(Version.sha256 == sha)).first()
+    existing = stored_version(session, data)
     if existing is not None:
         return Stored(existing, new=False)
     disclosure = read_bytes(data, filename)
+    return store_read(session, data, filename, disclosure, check(disclosure, settings), region=region,
+                      department=department, account_id=account_id)
+
+
+def stored_version(session: Session, data: bytes) -> Version | None:
+    """The version this very file already is, if any."""
+    return session.scalars(select(Version).where(Version.sha256 == digest(data))).first()
+
+
+def store_read(session: Session, data: bytes, filename: str, disclosure: Disclosure, report: Report, *,
+               region: str | None = None, department: str | None = None, account_id: int | None = None) -> Stored:
+    """Store a file already read and checked (a new version of its document), in the caller's transaction."""
+    from yusuan.read import sniff
+
+    sha = digest(data)
     facts = disclosure.document
     if not facts.unit or not facts.year:
         raise YusuanError("读不出单位名称或年度，无法归档（请在上传时注明）", file=filename)
-    report = check(disclosure, settings)
     known = session.scalars(select(Unit).where(Unit.name == facts.unit)).all()
     if region is None and department is None and len(known) == 1:
         unit = known[0]  # a unit already stored, named alike: the upload need not say where it is again
