@@ -275,13 +275,12 @@ def test_import_a_folder_into_the_store_then_again(corpus: Path, tmp_path: Path,
     with sessions(url)() as session:
         stored = {v.filename: v for v in session.query(Version)}
         findings = session.query(FindingRow).count()
-    # changji, and the small unit's html/docx/pdf: one document, a version per distinct file. The
-    # workbook names no unit or year outside its tables, so the store cannot file it: refused, said why.
-    assert {Path(name).name for name in stored} == {"changji.txt", "small.docx", "small.html", "small.pdf"}
+    # changji, and the small unit's html/docx/xlsx/pdf: one document, a version per distinct file
+    assert {Path(name).name for name in stored} == {"changji.txt", "small.docx", "small.xlsx", "small.html", "small.pdf"}
     assert findings > 0
     again = runner.invoke(app, ["import", str(corpus), "-j", "2"])
     counts = {line.split()[0]: int(line.split()[-1]) for line in again.output.splitlines()
               if line.strip() and line.split()[-1].isdigit() and len(line.split()) == 2}
-    assert counts["内容重复（未重复核查）"] == 5 and counts["读取并核查"] == 0 and counts["无法读取"] == 4, again.output
+    assert counts["内容重复（未重复核查）"] == 6 and counts["读取并核查"] == 0 and counts["无法读取"] == 3, again.output
     with sessions(url)() as session:
         assert session.query(Version).count() == len(stored)  # nothing stored twice

@@ -28,6 +28,7 @@ _SIGNATURE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _EMPTY_NOTE = re.compile(r"空表|没有.*(支出|收入|安排)|无.*(收支|支出|收入)|无发生额")
 _TABLES_PART = re.compile(r"^[一二三四五六七八九十]+、(表格|报表|公开表|预算表|决算表)(部分)?$")
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、(.+)$")
+_MADE_BY = re.compile(r"^编制(?:单位|部门)[:：](.+)$")
 _COVER_UNIT = re.compile(r"^(预算主管部门|部门名称|单位名称|主管部门)[:：](.+)$")
 _COVER_TITLE = re.compile(r"^(?:20\d{2}年度?)?([^\d]{2,30}?)(?:20\d{2}年度?)?(?:部门|单位)(?:综合)?(?:预|决)")
 _UNIT_NAME = re.compile(
@@ -95,6 +96,18 @@ def _cover_facts(disclosure: Disclosure, lines: list[str]) -> None:
     guesses += [m[1] for s in texts if (m := _COVER_TITLE.match(s))]
     guesses += [s for s in texts if _UNIT_NAME.match(s)]
     facts.unit = next((g for g in guesses if g not in _GENERIC_UNITS), None)
+
+
+def _facts_from_captions(disclosure: Disclosure, captions: list[str]) -> None:
+    """A workbook of tables alone has no cover: the unit from `编制单位：…`, the year from a
+    caption such as `2026年部门收支总表` or `（2026年度）`, when nothing before gave them."""
+    facts = disclosure.document
+    texts = [squash(t) for t in captions]
+    if facts.unit is None:
+        named = [m[1].split("单位:")[0].split("单位：")[0] for t in texts if (m := _MADE_BY.match(t))]
+        facts.unit = next((n for n in named if n and n not in _GENERIC_UNITS), None)
+    if facts.year is None:
+        facts.year = next((int(m[1]) for t in texts if (m := _YEAR.search(t))), None)
 
 
 def _is_caption(text: str) -> bool:
@@ -199,6 +212,7 @@ def recognise(layout: Layout) -> Disclosure:
             last_read = False
             continue
         unit = next((m[1] for t in pending + meta if (m := UNIT.search(squash(t)))), None)
+        _facts_from_captions(disclosure, pending[-4:] + meta)
         disclosure.tables.append(make_table(item, kind, pending[-4:] + meta, unit))
         pending.clear()
         part, last_read = "tables", True

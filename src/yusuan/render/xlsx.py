@@ -13,7 +13,7 @@ from yusuan.render.grid import body_rows, header_rows
 MONEY = "#,##0.00"
 
 
-def _sheet(wb, table: Table, unit_name: str) -> None:
+def _sheet(wb, table: Table, unit_name: str, year: int | None) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
@@ -22,7 +22,9 @@ def _sheet(wb, table: Table, unit_name: str) -> None:
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     ws.cell(row=1, column=1, value=table.number)
-    ws.cell(row=2, column=1, value=table.title).font = Font(size=14)
+    # a workbook has no cover: each title says its year, as printed tables do (`2026年收支总体情况表`)
+    title = f"{year}年{table.title}" if year and not str(table.title).startswith(str(year)) else table.title
+    ws.cell(row=2, column=1, value=title).font = Font(size=14)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws.cell(row=2, column=1).alignment = Alignment(horizontal="center")
     ws.cell(row=3, column=1, value=f"编制单位：{unit_name}")
@@ -83,7 +85,7 @@ def render_xlsx(d: Disclosure) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for table in d.tables:
-        _sheet(wb, table, d.document.unit or "")
+        _sheet(wb, table, d.document.unit or "", d.document.year)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
