@@ -297,6 +297,12 @@ def test_an_editors_first_upload_is_a_draft_until_published(app) -> None:
     after = public.get("/api/v1/aggregate?drilldown=year").json()  # publishing made the kept answer stale
     assert any(c["dimensions"]["year"] == 2031 for c in after["cells"]) and after["total"] != before["total"]
 
+    budget.unit.year = 2032  # through the API the same rule holds: a draft
+    made = drafter.post("/api/v1/documents", data={"csrf": csrf(drafter, "/")},
+                        files={"file": ("2032.html", render_html(build(budget)).encode("utf-8"))})
+    assert made.status_code == 201, made.text
+    assert all(d["id"] != made.json()["id"] for d in public.get("/api/v1/documents").json())
+
 
 def test_pages_answer_in_html_and_ask_visitors_to_log_in(app) -> None:
     page = TestClient(app).get("/upload")

@@ -163,7 +163,6 @@ def aggregate(request: Request, drilldown: list[Dimension] = Query(default=[]), 
 @router.post("/documents", response_model=DocumentOut, status_code=201, summary="上传一份公开文件（需要令牌或登录）")
 async def upload(request: Request, file: UploadFile = File(...), region: str = Form(""),  # noqa: B008
                  department: str = Form(""), csrf: str = Form("")) -> DocumentOut:
-    from yusuan.store.accounts import editor_units
     from yusuan.store.documents import store_file
     from yusuan.web.app import MAX_UPLOAD
 
@@ -178,8 +177,10 @@ async def upload(request: Request, file: UploadFile = File(...), region: str = F
             stored = store_file(session, data, name, region=region or None, department=department or None,
                                 account_id=who.account.id if who.account else None)
             v = stored.version
-            if who.role == "editor" and v.document.unit_id not in editor_units(session, who.account):  # type: ignore[arg-type]
-                raise HTTPException(403, "这个单位不在你可以上传的单位之中")
+            try:
+                queries.settle_upload(session, who, stored)
+            except queries.NotYourUnit as error:  # raised inside the transaction: nothing is kept
+                raise HTTPException(403, str(error)) from error
             d = v.document
             return DocumentOut(id=d.id, unit_id=d.unit_id, year=d.year, kind=d.kind, version_id=v.id,
                                version=v.number, errors=v.errors, warnings=v.warnings)

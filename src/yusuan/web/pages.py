@@ -206,11 +206,10 @@ async def upload(request: Request, files: list[UploadFile] = File(...), csrf: st
                 stored = store_file(session, data, name, region=region.strip() or None,
                                     department=department.strip() or None,
                                     account_id=who.account.id if who.account else None)
-                if who.role == "editor" and stored.version.document.unit_id not in editor_units(session, who.account):  # type: ignore[arg-type]
-                    raise YusuanError("这个单位不在你可以上传的单位之中", file=name)
-                draft = who.role == "editor" and stored.new and stored.version.number == 1
-                if draft:  # a unit's first upload is its draft until someone publishes it
-                    stored.version.document.published = False
+                try:
+                    draft = queries.settle_upload(session, who, stored)
+                except queries.NotYourUnit as error:  # undoes the store: the transaction is not committed
+                    raise YusuanError(str(error), file=name) from error
                 message = ("已存在（同一文件）" if not stored.new else
                            f"第{stored.version.number}版，错误 {stored.version.errors} 个，警告 {stored.version.warnings} 个"
                            + ("（草稿，尚未公开）" if draft else ""))

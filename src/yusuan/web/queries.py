@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
 from yusuan.store.accounts import editor_units
+from yusuan.store.documents import Stored
 from yusuan.store.schema import CellValue, Department, Document, Fact, Region, Unit, Version
 from yusuan.web.auth import Visitor
 
@@ -31,6 +32,24 @@ def visible(session: Session, who: Visitor):
     if who.account is None:
         return query.where(Document.published.is_(True))
     return query.where(Document.published.is_(True) | Document.unit_id.in_(editor_units(session, who.account)))
+
+
+class NotYourUnit(Exception):
+    """An editor uploaded a document of a unit they do not edit."""
+
+
+def settle_upload(session: Session, who: Visitor, stored: Stored) -> bool:
+    """After storing an upload (in the same transaction): an editor may upload only for their own
+    units, and a document they bring for the first time is a draft. True if it is a draft."""
+    document = stored.version.document
+    if who.role != "editor":
+        return False
+    if document.unit_id not in editor_units(session, who.account):  # type: ignore[arg-type]
+        raise NotYourUnit("这个单位不在你可以上传的单位之中")
+    if stored.new and stored.version.number == 1:
+        document.published = False
+        return True
+    return False
 
 
 def may_publish(session: Session, who: Visitor, document: Document) -> bool:
