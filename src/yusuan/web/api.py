@@ -90,8 +90,10 @@ def documents(request: Request, unit: int | None = None, year: int | None = None
         if year is not None:
             query = query.where(Document.year == year)
         out = []
-        for d in session.scalars(query.order_by(Document.id)):
-            v = queries.latest(session, d)
+        documents = session.scalars(query.order_by(Document.id)).all()
+        newest = queries.latest_of(session, list(documents))
+        for d in documents:
+            v = newest[d.id]
             out.append(DocumentOut(id=d.id, unit_id=d.unit_id, year=d.year, kind=d.kind, version_id=v.id,
                                    version=v.number, errors=v.errors, warnings=v.warnings))
         return out

@@ -63,6 +63,17 @@ def may_see(session: Session, who: Visitor, document: Document) -> bool:
             or (who.account is not None and document.unit_id in editor_units(session, who.account)))
 
 
+def latest_of(session: Session, documents: list[Document]) -> dict[int, Version]:
+    """Each document's newest version, in one query (lists of thousands of documents)."""
+    if not documents:
+        return {}
+    wanted = {d.id for d in documents}  # all documents' newest in one scan: no list of ids to bind
+    newest = select(Version.document_id, func.max(Version.number).label("n")).group_by(Version.document_id).subquery()
+    rows = session.scalars(select(Version).join(newest, (newest.c.document_id == Version.document_id)
+                                                & (newest.c.n == Version.number))).all()
+    return {v.document_id: v for v in rows if v.document_id in wanted}
+
+
 def latest(session: Session, document: Document) -> Version:
     return session.scalars(select(Version).where(Version.document_id == document.id)
                            .order_by(Version.number.desc())).first()  # type: ignore[return-value]
@@ -71,6 +82,7 @@ def latest(session: Session, document: Document) -> Version:
 def units(session: Session, who: Visitor) -> list[dict]:
     out = []
     documents = session.scalars(visible(session, who).order_by(Document.year.desc())).all()
+    newest = latest_of(session, list(documents))
     by_unit: dict[int, list[Document]] = defaultdict(list)
     for d in documents:
         by_unit[d.unit_id].append(d)
@@ -80,7 +92,7 @@ def units(session: Session, who: Visitor) -> list[dict]:
         if unit.id not in by_unit:
             continue
         out.append({"id": unit.id, "name": unit.name, "department": department.name, "region": region.name,
-                    "documents": [{"id": d.id, "year": d.year, "kind": d.kind, "errors": latest(session, d).errors}
+                    "documents": [{"id": d.id, "year": d.year, "kind": d.kind, "errors": newest[d.id].errors}
                                   for d in by_unit[unit.id]]})
     return out
 
