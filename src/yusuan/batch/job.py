@@ -60,18 +60,23 @@ def content(task: Task) -> bytes:
 
 
 def check_document(task: Task) -> Record:
+    try:
+        disclosure, report, read_seconds, check_seconds = _read_and_check(task, content(task))
+    except YusuanError as error:
+        return failure(task.path, task.sha256, "failed", message(error))
+    return from_report(task.path, task.sha256, disclosure, report, read_seconds, check_seconds)
+
+
+def _read_and_check(task: Task, data: bytes) -> tuple[Any, Any, float, float]:
+    """The disclosure, its report, and the seconds reading and checking took."""
     from yusuan.check.engine import check
     from yusuan.read import read_bytes
 
-    try:
-        data = content(task)
-        start = time.perf_counter()
-        disclosure = read_bytes(data, task.path)
-        read_done = time.perf_counter()
-    except YusuanError as error:
-        return failure(task.path, task.sha256, "failed", message(error))
+    start = time.perf_counter()
+    disclosure = read_bytes(data, task.path)
+    read_done = time.perf_counter()
     report = check(disclosure, task.settings)
-    return from_report(task.path, task.sha256, disclosure, report, read_done - start, time.perf_counter() - read_done)
+    return disclosure, report, read_done - start, time.perf_counter() - read_done
 
 
 def message(error: YusuanError) -> str:
@@ -89,22 +94,16 @@ def import_document(task: Task) -> Record:
     file the store already holds is a duplicate, so a rerun redoes nothing."""
     from sqlalchemy.exc import IntegrityError
 
-    from yusuan.check.engine import check
-    from yusuan.read import read_bytes
     from yusuan.store.db import sessions
     from yusuan.store.documents import store_read, stored_version
 
     try:
         data = content(task)
-        start = time.perf_counter()
         with sessions().begin() as session:
             if (existing := stored_version(session, data)) is not None:
                 return failure(task.path, task.sha256, "duplicate",
                                f"库中已有（文件 {existing.document_id} 第{existing.number}版）")
-        disclosure = read_bytes(data, task.path)
-        read_done = time.perf_counter()
-        report = check(disclosure, task.settings)
-        checked = time.perf_counter()
+        disclosure, report, read_seconds, check_seconds = _read_and_check(task, data)
         for attempt in range(2):  # another worker may have added the same unit a moment before: once more
             try:
                 with sessions().begin() as session:
@@ -115,4 +114,4 @@ def import_document(task: Task) -> Record:
                     raise
     except YusuanError as error:
         return failure(task.path, task.sha256, "failed", message(error))
-    return from_report(task.path, task.sha256, disclosure, report, read_done - start, checked - read_done)
+    return from_report(task.path, task.sha256, disclosure, report, read_seconds, check_seconds)
