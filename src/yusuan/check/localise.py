@@ -20,6 +20,7 @@ from yusuan.check.rules import ROUNDED
 
 MAX_ALTERNATIVES = 3
 ALTERNATIVE_MARGIN = 2.0  # an alternative may cost up to this much more (about two more cells)
+_EXACT_CENTS = Decimal(2**53) / 100
 
 
 class _Program:
@@ -32,7 +33,8 @@ class _Program:
 
         self.refs, self.n = refs, len(refs)
         index = {r: i for i, r in enumerate(refs)}
-        printed = [ctx.cells.value(r) for r in refs]
+        # a figure past 2⁵³ cents has no exact float (no budget prints one): free, as a garbled cell
+        printed = [v if v is not None and abs(v) < _EXACT_CENTS else None for v in map(ctx.cells.value, refs)]
         self.free = np.array([v is None for v in printed])
         self.values = np.array([float(v) * 100 if v is not None else 0.0 for v in printed])
         # amounts printed without a minus sign stay so: budgets do not go negative
@@ -234,12 +236,15 @@ def _localise(ctx: Context) -> list[Correction]:
     program = _Program(ctx, refs, involved)
     failing = {r for k, f in ctx.violated.items() if f.severity == "error" for r in ctx.identities[k].cells}
     candidates = sorted(program.reweighted_l1() | {i for i, r in enumerate(refs) if r in failing})
+    if not candidates:  # the first stage found no cell (the solver gave up) and no identity fails
+        return _code_corrections(ctx)
     solutions = program.cardinality(candidates)
     return _corrections(ctx, refs, solutions, involved) + _code_corrections(ctx)
 
 
 def _decimal(x: float) -> Decimal:
-    return Decimal(f"{x:.2f}")
+    value = Decimal(f"{x:.2f}")
+    return abs(value) if value == 0 else value  # a solver's −0.001 is 0.00, not −0.00
 
 
 def _corrections(ctx: Context, refs: list[Ref], solutions: list[tuple[float, dict[int, float]]],

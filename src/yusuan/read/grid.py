@@ -57,8 +57,9 @@ def _groups(units: list[tuple[int, int, str]], need: int) -> list[tuple[int, int
         groups = split
     if len(groups) != need:  # cannot tell: one unit per cell, the last cell takes the rest
         flat = [u for g in groups for u in g]
-        groups = [[u] for u in flat[: need - 1]] + [flat[need - 1 :]] if need <= len(flat) else [[u] for u in flat]
-    return [(g[0][0], sum(u[1] for u in g)) for g in groups]
+        groups = [[u] for u in flat[: need - 1]] + [flat[need - 1 :]]
+    # from the first unit's start to the last unit's end (units a spread row placed may overlap)
+    return [(g[0][0], max(u[0] + u[1] for u in g) - g[0][0]) for g in groups]
 
 
 def _split_run(groups: list[list[tuple[int, int, str]]], extra: int) -> list | None:
@@ -84,11 +85,12 @@ def fit_header(grid: Grid, header_rows: int, width: int) -> None:
     below: list[tuple[int, int, str]] = []
     for i in range(len(rows) - 1, -1, -1):
         row = rows[i]
-        if i == len(rows) - 1 or not below:
+        # the leaf row, or a row with more cells than the row below it: no nesting to follow
+        if i == len(rows) - 1 or len(row) > len(below):
             if len(row) >= width:
                 for j, cell in enumerate(row):
                     cell.col, cell.colspan = j, 1
-            else:  # a lone short leaf row: spread it evenly
+            else:  # a lone short row: spread it evenly
                 step = width / max(len(row), 1)
                 for j, cell in enumerate(row):
                     cell.col, cell.colspan = round(j * step), max(1, round((j + 1) * step) - round(j * step))

@@ -53,6 +53,8 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
     width = body_width(grid.rows[header_rows:], head[-1] if head else None)
     if grid.header_rows is None:  # text exports: spans are not printed, derive them
         fit_header(grid, header_rows, width)
+    else:  # cells placed on their grid: every grid column is a column, even one empty in the body
+        width = max(width, grid.width)
     paths = column_paths(grid, header_rows, width)
 
     columns: list[Column] = []
@@ -68,9 +70,9 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
             Column(key=key, label=squash(path[-1]) if path else "", path=[squash(p) for p in path],
                    is_amount=pattern.amount if pattern else True, is_part=pattern.part if pattern else True)
         )
-    header = [
-        HeaderCell(text=clean(c.text), row=i, col=c.col, colspan=c.colspan, source=c.source)
-        for i, row in enumerate(head) for c in row if clean(c.text)
+    header = [  # a header cell past the last column heads none (a header row longer than the body)
+        HeaderCell(text=clean(c.text), row=i, col=c.col, colspan=min(c.colspan, width - c.col), source=c.source)
+        for i, row in enumerate(head) for c in row if clean(c.text) and c.col < width
     ]
     table = Table(number=number, kind=kind.id, title=title, unit=unit, header=header, columns=columns,
                   source=grid.source)
@@ -103,11 +105,16 @@ def unfold_sides(table: Table, kind: TableKind) -> None:
     if [c.key.split("_")[0] for c in sides[1]] != [c.key.split("_")[0] for c in sides[0]]:
         return
     labels = [c for c in sides[0] if not c.is_amount]
-    amounts = []
+    # each half a list: labels and an amount (amounts alone under two heads, 预算数 | 决算数, are no halves)
+    if not labels or not all(any(c.is_amount for c in side) for side in sides):
+        return
+    amounts: list[Column] = []
     for side in sides:
         head = side[0].path[0]
         pattern = registry().column_for(kind, [head])
         key = pattern.key if pattern and pattern.amount else side[[c.is_amount for c in side].index(True)].key
+        while any(c.key == key for c in [*labels, *amounts]):
+            key += "_2"
         amounts.append(Column(key=key, label=squash(head), path=[squash(head)]))
     rows = []
     totals = []
@@ -137,6 +144,13 @@ def unfold_sides(table: Table, kind: TableKind) -> None:
             row.values.setdefault(amount.key, None)
     table.columns = [*labels, *amounts]
     table.rows = rows
+    printed = {}
+    for cell in table.header:
+        printed.setdefault(squash(cell.text), cell)
+    # the header of the one list: each column's own header as printed, the halves' heads over the amounts
+    table.header = [HeaderCell(text=printed[c.label].text if c.label in printed else c.label, row=0, col=j,
+                               source=printed[c.label].source if c.label in printed else None)
+                    for j, c in enumerate(table.columns)]
 
 
 def make_row(cells: list[Cell], columns: list[Column]) -> Row:
