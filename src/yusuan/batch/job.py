@@ -60,11 +60,27 @@ def content(task: Task) -> bytes:
 
 
 def check_document(task: Task) -> Record:
+    return _checked(task)[0]
+
+
+READ_JOB = "yusuan.batch.job:read_document"
+
+
+def read_document(task: Task) -> Record:
+    """Read and check, and hand back the disclosure and its report too: for a caller that keeps them
+    itself (the web app stores an upload read in a sandbox)."""
+    record, disclosure, report = _checked(task)
+    if disclosure is not None:
+        record["disclosure"], record["report"] = disclosure, report
+    return record
+
+
+def _checked(task: Task) -> tuple[Record, Any, Any]:
     try:
         disclosure, report, read_seconds, check_seconds = _read_and_check(task, content(task))
     except YusuanError as error:
-        return failure(task.path, task.sha256, "failed", message(error))
-    return from_report(task.path, task.sha256, disclosure, report, read_seconds, check_seconds)
+        return failure(task.path, task.sha256, "failed", message(error)), None, None
+    return from_report(task.path, task.sha256, disclosure, report, read_seconds, check_seconds), disclosure, report
 
 
 def _read_and_check(task: Task, data: bytes) -> tuple[Any, Any, float, float]:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from yusuan.budget.model import Budget
 from yusuan.budget.validate import Problem, validate
 from yusuan.errors import YusuanError
+from yusuan.read.limits import MAX_TEXT_BYTES
 
 _FIELDS = {"source": "资金来源", "functional": "功能分类科目编码", "economic": "经济分类科目编码", "kind": "支出类型",
            "project": "项目名称", "amount": "金额"}
@@ -28,6 +29,19 @@ def _problems(error: ValidationError, rows: dict[int, int]) -> list[Problem]:
     return out
 
 
+MAX_ALIASES = 100  # a budget written by hand uses few, if any; a "billion laughs" needs many
+
+
+def _yaml(text: str, file: str) -> Any:
+    """YAML, refusing alias bombs: aliases share one object, which validation would walk once per path."""
+    import yaml
+
+    aliases = sum(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader))
+    if aliases > MAX_ALIASES:
+        raise YusuanError(f"YAML 中有 {aliases} 处别名（*），超过 {MAX_ALIASES} 处的上限（疑似 YAML 炸弹）", file=file)
+    return yaml.safe_load(text)
+
+
 def load_budget(path: Path) -> tuple[Budget, list[Problem]]:
     """The budget data, and the warnings about it; errors raise, all of them listed."""
     try:
@@ -39,20 +53,23 @@ def load_budget(path: Path) -> tuple[Budget, list[Problem]]:
     raw: Any
     if data.startswith(b"PK\x03\x04"):
         from yusuan.budget.workbook import read_workbook
+        from yusuan.read.office import open_zip
 
+        open_zip(data, str(path))  # bounded unpacking, no DTDs: before openpyxl sees it
         try:
             raw, rows, problems = read_workbook(data)
+        except YusuanError as error:
+            raise YusuanError(str(error), file=str(path)) from error
         except Exception as exc:  # openpyxl raises many kinds on a broken workbook
             raise YusuanError(f"无法读取录入表：{exc}", file=str(path)) from exc
     else:
+        if len(data) > MAX_TEXT_BYTES:
+            raise YusuanError(f"预算数据文件有 {len(data) >> 20} MB，超过 {MAX_TEXT_BYTES >> 20} MB 的上限", file=str(path))
         text = data.decode("utf-8-sig", errors="replace")
         try:
-            if path.suffix.lower() in (".yaml", ".yml"):
-                import yaml
-
-                raw = yaml.safe_load(text)
-            else:
-                raw = json.loads(text)
+            raw = _yaml(text, str(path)) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+        except RecursionError as exc:
+            raise YusuanError("预算数据嵌套过深，不是有效的预算数据", file=str(path)) from exc
         except (ValueError, ImportError) as exc:
             raise YusuanError(f"不是有效的 JSON/YAML 预算数据：{exc}", file=str(path)) from exc
     budget = None

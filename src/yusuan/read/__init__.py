@@ -24,7 +24,12 @@ def sniff(data: bytes) -> str:
 
 
 def layout_of(data: bytes, file: str) -> Layout:
+    from yusuan.read.limits import MAX_TEXT_BYTES
+
     fmt = sniff(data)
+    if fmt in ("text", "html") and len(data) > MAX_TEXT_BYTES:
+        raise YusuanError(f"文本/HTML 文件有 {len(data) >> 20} MB，超过 {MAX_TEXT_BYTES >> 20} MB 的上限，"
+                          "远大于任何公开文件，拒绝读取", file=file)
     if fmt == "text":
         from yusuan.read.office import check_suffix
         from yusuan.read.text import read_text

@@ -17,6 +17,8 @@ from typing import Any
 from yusuan.errors import YusuanError
 from yusuan.model import Source
 from yusuan.read.layout import Cell, Grid, Layout, Line
+from yusuan.read.limits import CellCount
+from yusuan.read.office import UNSAFE_XML
 from yusuan.read.tabular import items_from_rows, join_grids
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -34,7 +36,7 @@ def read_docx(data: bytes, file: str) -> Layout:
         raise YusuanError("读取 Word 需要 python-docx：pip install python-docx", file=file) from exc
     try:
         document = docx.Document(io.BytesIO(data))
-        reader = _Reader(document)
+        reader = _Reader(document, file)
         reader.flow(document.element.body)
     except YusuanError:
         raise
@@ -42,9 +44,6 @@ def read_docx(data: bytes, file: str) -> Layout:
         raise YusuanError(f"Word 文件已损坏或不是有效的 .docx（{_why(exc)}）", file=file) from exc
     layout = Layout(file=file, format="docx", items=join_grids(reader.items))
     return layout
-
-
-UNSAFE_XML = "XML 中有实体定义（疑似 XML 炸弹），拒绝读取"
 
 
 def _why(exc: BaseException) -> str:
@@ -55,6 +54,8 @@ def _why(exc: BaseException) -> str:
             break
         if "Forbidden" in type(seen).__name__ or "entit" in str(seen).lower():  # defusedxml, lxml
             return UNSAFE_XML
+        if "Excessive depth" in str(seen):  # lxml stops at 256 levels
+            return "XML 元素嵌套过深（超过 256 层），拒绝读取"
         seen = seen.__cause__ or seen.__context__
     text = str(exc).split("\n")[0][:120]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -70,8 +71,9 @@ def _children(element: Any) -> Iterator[Any]:
 
 
 class _Reader:
-    def __init__(self, document: Any) -> None:
+    def __init__(self, document: Any, file: str) -> None:
         self.items: list[Line | Grid] = []
+        self.cells = CellCount(file)
         self.paragraphs = 0
         self.tables = 0
         self.numbering = _Numbering(document)
@@ -105,6 +107,7 @@ class _Reader:
             for tc in _children(tr):
                 if tc.tag != TC:
                     continue
+                self.cells.add()
                 props = tc.find(W + "tcPr")
                 span = max(1, _val(props.find(W + "gridSpan") if props is not None else None, 1))
                 vmerge = props.find(W + "vMerge") if props is not None else None

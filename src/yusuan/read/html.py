@@ -17,7 +17,9 @@ from html.parser import HTMLParser
 from yusuan.errors import YusuanError
 from yusuan.model import Source
 from yusuan.read.layout import Cell, Grid, Layout, Line
+from yusuan.read.limits import MAX_DEPTH, CellCount
 from yusuan.read.tabular import items_from_rows, join_grids
+from yusuan.read.text import decode_as
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
          "wbr", "basefont", "frame", "keygen"}
@@ -40,10 +42,12 @@ class Node:
 
 
 class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, file: str) -> None:
         super().__init__(convert_charrefs=True)
         self.root = Node("#root")
         self.stack = [self.root]
+        self.file = file
+        self.cells = CellCount(file)
 
     def _close(self, closes: set[str], boundary: set[str]) -> None:
         for i in range(len(self.stack) - 1, 0, -1):
@@ -57,6 +61,7 @@ class _TreeBuilder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         node = Node(tag, {k: v or "" for k, v in attrs})
         if tag in ("td", "th"):
+            self.cells.add()
             self._close({"td", "th"}, {"tr", "table"})
         elif tag == "tr":
             self._close({"tr"}, {"table", "tbody", "thead", "tfoot"})
@@ -69,6 +74,8 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(node)
         if tag not in _VOID:
             self.stack.append(node)
+            if len(self.stack) > MAX_DEPTH:  # the reader walks the tree recursively
+                raise YusuanError(f"HTML 元素嵌套超过 {MAX_DEPTH} 层，远深于任何公开文件，拒绝读取", file=self.file)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
@@ -96,16 +103,16 @@ def decode(data: bytes, file: str) -> str:
         if not encoding:
             continue
         try:
-            return data.decode(encoding)
+            return decode_as(data, encoding)
         except (UnicodeDecodeError, LookupError):
             continue
     raise YusuanError("无法解码 HTML（既不是 UTF-8 也不是 GB18030/GBK）", file=file)
 
 
 def read_html(data: bytes, file: str) -> Layout:
-    builder = _TreeBuilder()
+    builder = _TreeBuilder(file)
     try:
-        builder.feed(decode(data, file))
+        builder.feed(decode(data, file).replace("\x00", ""))  # a NUL is no text, and PostgreSQL stores none
         builder.close()
     except YusuanError:
         raise

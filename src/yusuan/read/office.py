@@ -18,6 +18,7 @@ _CHUNK = 1 << 20
 
 ENCRYPTED = "文件有密码保护（已加密），无法读取；请在 Word/Excel 中取消密码后另存，再读取"
 CORRUPT_ZIP = "文件已损坏或不完整，无法作为 Word（.docx）或 Excel（.xlsx）文件打开"
+UNSAFE_XML = "XML 中有实体定义（疑似 XML 炸弹），拒绝读取"
 
 # what a file name promises, for a clearer message when the content is something else
 _SUFFIXES = {
@@ -51,8 +52,14 @@ def open_zip(data: bytes, file: str) -> zipfile.ZipFile:
         if info.flag_bits & 0x1:
             raise YusuanError(ENCRYPTED, file=file)
         try:
+            xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+            tail = b""
             with archive.open(info) as member:
                 while chunk := member.read(_CHUNK):
+                    # Office never writes a DTD: one in any part is an entity bomb or an external entity
+                    if xml and b"<!DOCTYPE" in tail + chunk:
+                        raise YusuanError(f"{UNSAFE_XML}（{info.filename}）", file=file)
+                    tail = chunk[-9:]
                     total += len(chunk)
                     if total > MAX_UNPACKED:
                         raise YusuanError(f"解压后超过 {MAX_UNPACKED >> 20} MB，拒绝读取（疑似 zip 炸弹）", file=file)

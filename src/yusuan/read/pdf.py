@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import bisect
 import io
+import logging
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ from yusuan.errors import YusuanError
 from yusuan.model import Source
 from yusuan.model.numbers import is_amount, squash
 from yusuan.read.layout import Cell, Grid, Layout, Line
+from yusuan.read.limits import MAX_CHARS, MAX_PAGE_CHARS, MAX_PAGE_STREAM, MAX_PAGES
 
 _CID = re.compile(r"\(cid:\d+\)")
 _FURNITURE = re.compile(r"^([-—–－]*\s*\d{1,4}\s*[-—–－]*|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
@@ -525,9 +528,86 @@ class _Pdfium:
             page.close()
         return out
 
+    def count_chars(self, index: int) -> int:
+        """How many characters a page draws, from pdfium's C parser: cheap even where pdfminer
+        would take minutes and gigabytes."""
+        import pypdfium2
+
+        if self.doc is None:
+            self.doc = pypdfium2.PdfDocument(self.data)
+        page = self.doc[index]
+        textpage = page.get_textpage()
+        try:
+            return textpage.count_chars()
+        finally:
+            textpage.close()
+            page.close()
+
     def close(self) -> None:
         if self.doc is not None:
             self.doc.close()
+
+
+def _stream_bytes(stream, limit: int) -> int:
+    """A stream's decoded size, counted no further than `limit` (a Flate bomb is not unpacked)."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE
+
+    raw = stream.rawdata if stream.rawdata is not None else stream.data or b""
+    filters = stream.get_filters()
+    if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
+        return len(raw)
+    try:
+        return len(zlib.decompressobj().decompress(raw, limit + 1))
+    except zlib.error:  # encrypted or damaged: pdfminer decides
+        return len(raw)
+
+
+def _page_stream_bytes(page_obj) -> int:
+    """Decoded bytes of what a page draws: its content streams and the forms it uses, to three levels."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+    from pdfminer.psparser import LIT
+
+    total = 0
+    seen: set[int] = set()
+    todo = [(resolve1(c), 0) for c in page_obj.contents]
+    resources = [(resolve1(page_obj.resources or {}), 0)]
+    while todo or resources:
+        while resources:
+            res, depth = resources.pop()
+            xobjects = resolve1(res.get("XObject", {})) if isinstance(res, dict) else {}
+            for ref in (xobjects.values() if isinstance(xobjects, dict) else []):
+                form = resolve1(ref)
+                if isinstance(form, PDFStream) and id(form) not in seen and depth < 3 \
+                        and form.get("Subtype") is LIT("Form"):
+                    seen.add(id(form))
+                    todo.append((form, depth + 1))
+                    resources.append((resolve1(form.get("Resources", {})), depth + 1))
+        if todo:
+            stream, _ = todo.pop()
+            if isinstance(stream, PDFStream):
+                total += _stream_bytes(stream, MAX_PAGE_STREAM - total)
+                if total > MAX_PAGE_STREAM:
+                    return total
+    return total
+
+
+def _within_bounds(pdf, pdfium: _Pdfium, file: str) -> None:
+    """Refuse, before pdfminer lays out a single page, a PDF whose size would take it minutes and
+    gigabytes: too many pages, a page drawing too much, too many characters in all."""
+    count = len(pdf.pages)
+    if count > MAX_PAGES:
+        raise YusuanError(f"PDF 有 {count:,} 页，超过 {MAX_PAGES:,} 页的上限，拒绝读取", file=file)
+    total = 0
+    for index, page in enumerate(pdf.pages):
+        if _page_stream_bytes(page.page_obj) > MAX_PAGE_STREAM:
+            raise YusuanError(f"第{index + 1}页的内容流解压后超过 {MAX_PAGE_STREAM >> 20} MB，远大于任何公开文件的页面，"
+                              "拒绝读取", file=file)
+        chars = pdfium.count_chars(index)
+        if chars > MAX_PAGE_CHARS:
+            raise YusuanError(f"第{index + 1}页有 {chars:,} 个字符，超过每页 {MAX_PAGE_CHARS:,} 个的上限，拒绝读取", file=file)
+        total += chars
+        if total > MAX_CHARS:
+            raise YusuanError(f"PDF 的字符超过 {MAX_CHARS:,} 个，远多于任何公开文件，拒绝读取", file=file)
 
 
 def _page_chars(page, index: int, pdfium: _Pdfium) -> tuple[list[dict], bool]:
@@ -779,14 +859,22 @@ def read_pdf(data: bytes, file: str) -> Layout:
         import pdfplumber
     except ImportError as exc:  # pragma: no cover - a dependency
         raise YusuanError("读取 PDF 需要 pdfplumber：pip install pdfplumber pypdfium2", file=file) from exc
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings on damaged streams are ours to word
     pdfium = _Pdfium(data)
     pages: list[list[Block]] = []
     textless: list[int] = []
     images = 0
+    pdf = None
     try:  # only the parser's own calls: a failure there is the file's, anything after is ours
         pdf = pdfplumber.open(io.BytesIO(data))
         count = len(pdf.pages)
+        _within_bounds(pdf, pdfium, file)
     except Exception as exc:
+        if pdf is not None:
+            pdf.close()
+        pdfium.close()
+        if isinstance(exc, YusuanError):
+            raise
         raise YusuanError(_error_for(exc), file=file) from exc
     try:
         if not count:

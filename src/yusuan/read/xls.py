@@ -9,6 +9,7 @@ from typing import Any
 from yusuan.errors import YusuanError
 from yusuan.model import Source
 from yusuan.read.layout import Layout, Line
+from yusuan.read.limits import CellCount
 from yusuan.read.office import ENCRYPTED
 from yusuan.read.tabular import items_from_rows, rows_from_sheet
 from yusuan.read.xlsx import number_text
@@ -20,10 +21,11 @@ def read_xls(data: bytes, file: str) -> Layout:
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise YusuanError("读取 .xls 需要 xlrd：pip install xlrd", file=file) from exc
     layout = Layout(file=file, format="xls")
+    count = CellCount(file)
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
         for sheet in book.sheets():
-            _sheet(layout, book, sheet, xlrd)
+            _sheet(layout, book, sheet, xlrd, count)
     except YusuanError:
         raise
     except Exception as exc:  # xlrd raises many kinds on a damaged file
@@ -58,7 +60,7 @@ def _text(book: Any, sheet: Any, r: int, c: int, xlrd: Any) -> str:
     return str(cell.value)
 
 
-def _sheet(layout: Layout, book: Any, sheet: Any, xlrd: Any) -> None:
+def _sheet(layout: Layout, book: Any, sheet: Any, xlrd: Any, count: CellCount) -> None:
     name = sheet.name
     cells: dict[tuple[int, int], str] = {}
     for r in range(sheet.nrows):
@@ -68,6 +70,7 @@ def _sheet(layout: Layout, book: Any, sheet: Any, xlrd: Any) -> None:
                 cells[(r, c)] = text
     if not cells:
         return
+    count.add_sheet(cells, name)
     merges = [(r0, r1 - 1, c0, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
     rows = rows_from_sheet(cells, merges, lambda r, c: Source(sheet=name, line=r + 1, col=c + 1))
     layout.items.append(Line(text=name, source=Source(sheet=name)))

@@ -20,6 +20,7 @@ from typing import Any
 from yusuan.errors import YusuanError
 from yusuan.model import Source
 from yusuan.read.layout import Layout, Line
+from yusuan.read.limits import MAX_SHEET_XML, CellCount
 from yusuan.read.tabular import items_from_rows, rows_from_sheet
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
@@ -100,14 +101,19 @@ def read_xlsx(data: bytes, file: str, archive: zipfile.ZipFile | None = None) ->
     formulas = archive is None or any(
         n.startswith("xl/worksheets/") and (b"<f>" in (b := archive.read(n)) or b"<f " in b)
         for n in archive.namelist())
+    if archive is not None:
+        sheets = sum(i.file_size for i in archive.infolist() if i.filename.startswith("xl/worksheets/"))
+        if sheets > MAX_SHEET_XML:
+            raise YusuanError(f"工作表解压后共 {sheets >> 20} MB，远大于任何公开文件，拒绝读取", file=file)
     layout = Layout(file=file, format="xlsx")
+    count = CellCount(file)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
             raw = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=False) if formulas else None
         for sheet in book.worksheets:
-            _sheet(layout, sheet, raw[sheet.title] if raw is not None and sheet.title in raw else None)
+            _sheet(layout, sheet, raw[sheet.title] if raw is not None and sheet.title in raw else None, count)
     except YusuanError:
         raise
     except Exception as exc:  # openpyxl, lxml and defusedxml raise many kinds on a damaged file
@@ -117,7 +123,7 @@ def read_xlsx(data: bytes, file: str, archive: zipfile.ZipFile | None = None) ->
     return layout
 
 
-def _sheet(layout: Layout, sheet: Any, raw: Any) -> None:
+def _sheet(layout: Layout, sheet: Any, raw: Any, count: CellCount) -> None:
     name = sheet.title
     store = getattr(sheet, "_cells", None)
     found = store.values() if store is not None else (c for row in sheet.iter_rows() for c in row)
@@ -137,6 +143,7 @@ def _sheet(layout: Layout, sheet: Any, raw: Any) -> None:
             cells[(cell.row - 1, cell.column - 1)] = text
     if not cells:
         return
+    count.add_sheet(cells, name)
     merges = [(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
     rows = rows_from_sheet(cells, merges, lambda r, c: Source(sheet=name, line=r + 1, col=c + 1))
     layout.items.append(Line(text=name, source=Source(sheet=name)))

@@ -42,17 +42,19 @@ def _get_or_add(session: Session, model: type, **fields: object):
 
 def store_file(session: Session, data: bytes, filename: str, *, region: str | None = None,
                department: str | None = None, account_id: int | None = None,
-               settings: Settings | None = None) -> Stored:
-    """Read, check and store one file, in the caller's transaction."""
+               settings: Settings | None = None, read: tuple[Disclosure, Report] | None = None) -> Stored:
+    """Read, check and store one file, in the caller's transaction; `read` is the file already read
+    and checked elsewhere (the web app reads uploads in a sandbox, outside any transaction)."""
     from yusuan.check.engine import check
     from yusuan.read import read_bytes
 
     existing = stored_version(session, data)
     if existing is not None:
         return Stored(existing, new=False)
-    disclosure = read_bytes(data, filename)
-    return store_read(session, data, filename, disclosure, check(disclosure, settings), region=region,
-                      department=department, account_id=account_id)
+    if read is None:
+        disclosure = read_bytes(data, filename)
+        read = disclosure, check(disclosure, settings)
+    return store_read(session, data, filename, *read, region=region, department=department, account_id=account_id)
 
 
 def stored_version(session: Session, data: bytes) -> Version | None:
