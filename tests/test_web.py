@@ -92,9 +92,9 @@ def test_same_file_is_recognised_a_changed_file_is_a_new_version(app) -> None:
 
 def test_api(app) -> None:
     c = TestClient(app)
-    units = c.get("/api/v1/units").json()
+    units = c.get("/api/v1/units").json()["items"]
     assert units[0]["name"] == "昌吉州工业和信息化局"
-    documents = c.get("/api/v1/documents", params={"year": 2023}).json()
+    documents = c.get("/api/v1/documents", params={"year": 2023}).json()["items"]
     assert documents[0]["year"] == 2023
     version = documents[0]["version_id"]
     tables = c.get(f"/api/v1/versions/{version}/tables").json()
@@ -208,8 +208,8 @@ def test_admin_create_and_serve(tmp_path: pytest.TempPathFactory) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "yusuan", "serve", "--port", str(port), "--database", url],
-                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen([sys.executable, "-m", "yusuan", "serve", "--port", str(port), "--database", url,
+                               "--workers", "2"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         for _ in range(100):
             try:
@@ -220,6 +220,9 @@ def test_admin_create_and_serve(tmp_path: pytest.TempPathFactory) -> None:
         else:
             raise AssertionError(server.stderr.read().decode() if server.poll() is not None else "no answer")
         assert "昌吉州工业和信息化局" in page  # the example is there on a new store
+        documents = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/documents", timeout=5).read())
+        assert documents["total"] == 1  # loaded once, by the parent, not by each worker
+        assert (tmp_path / ".yusuan-secret").stat().st_mode & 0o777 == 0o600
     finally:
         server.terminate()
         server.wait(10)
@@ -278,10 +281,10 @@ def test_an_editors_first_upload_is_a_draft_until_published(app) -> None:
                           files={"files": ("2031.html", render_html(build(budget)).encode("utf-8"))})
     assert "草稿" in result.text, result.text
     version = int(re.search(r'href="/versions/(\d+)"', result.text)[1])
-    document = next(d for d in drafter.get("/api/v1/documents").json() if d["version_id"] == version)["id"]
+    document = next(d for d in drafter.get("/api/v1/documents").json()["items"] if d["version_id"] == version)["id"]
 
     public = TestClient(app)
-    assert all(d["id"] != document for d in public.get("/api/v1/documents").json())
+    assert all(d["id"] != document for d in public.get("/api/v1/documents").json()["items"])
     assert public.get(f"/documents/{document}", follow_redirects=False).status_code == 404  # not even a redirect
     assert public.get(f"/versions/{version}").status_code == 404
     other = client(app, "editor")  # an editor of another unit
@@ -293,7 +296,7 @@ def test_an_editors_first_upload_is_a_draft_until_published(app) -> None:
 
     published = drafter.post(f"/documents/{document}/publish", data={"published": "true", "csrf": csrf(drafter, "/")})
     assert published.status_code == 200 and "已公开" in published.text
-    assert any(d["id"] == document for d in public.get("/api/v1/documents").json())
+    assert any(d["id"] == document for d in public.get("/api/v1/documents").json()["items"])
     after = public.get("/api/v1/aggregate?drilldown=year").json()  # publishing made the kept answer stale
     assert any(c["dimensions"]["year"] == 2031 for c in after["cells"]) and after["total"] != before["total"]
 
@@ -301,7 +304,7 @@ def test_an_editors_first_upload_is_a_draft_until_published(app) -> None:
     made = drafter.post("/api/v1/documents", data={"csrf": csrf(drafter, "/")},
                         files={"file": ("2032.html", render_html(build(budget)).encode("utf-8"))})
     assert made.status_code == 201, made.text
-    assert all(d["id"] != made.json()["id"] for d in public.get("/api/v1/documents").json())
+    assert all(d["id"] != made.json()["id"] for d in public.get("/api/v1/documents").json()["items"])
 
 
 def test_pages_answer_in_html_and_ask_visitors_to_log_in(app) -> None:
@@ -310,3 +313,100 @@ def test_pages_answer_in_html_and_ask_visitors_to_log_in(app) -> None:
     missing = TestClient(app).get("/no-such-page")
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
     assert TestClient(app).get("/api/v1/versions/999999/tables").json() == {"detail": "没有这个版本"}
+
+
+@pytest.fixture(scope="module")
+def paged(app) -> list[int]:
+    """Three more units in a region of their own, with 3, 2 and 1 documents; the last unit's is a draft."""
+    from yusuan.store.schema import Department, Document, Region, Version
+
+    with app.state.sessions.begin() as session:
+        region = Region(name="分页测试地区")
+        department = Department(region=region, name="分页测试部门")
+        units = [Unit(department=department, name=f"分页测试单位{n}") for n in range(3)]
+        session.add_all(units)
+        for unit, years in zip(units, (3, 2, 1), strict=True):
+            for year in range(2001, 2001 + years):
+                document = Document(unit=unit, year=year, kind="budget", published=unit is not units[2])
+                session.add(Version(document=document, number=1, sha256=f"{unit.name}-{year}".encode().hex()[:64],
+                                    filename="x.txt", format="text", size=1, original=b"x", disclosure={},
+                                    money_unit="万元", errors=year - 2000))
+        session.flush()
+        return [u.id for u in units]
+
+
+def test_api_lists_come_in_pages(app, paged: list[int]) -> None:
+    c = TestClient(app)
+    first = c.get("/api/v1/documents", params={"unit": paged[0], "per_page": 2}).json()
+    assert (first["total"], first["page"], first["per_page"]) == (3, 1, 2)
+    last = c.get("/api/v1/documents", params={"unit": paged[0], "per_page": 2, "page": 2}).json()
+    ids = [d["id"] for d in first["items"] + last["items"]]
+    assert len(ids) == 3 and ids == sorted(ids)  # stable order: by id, no document on two pages
+    assert [d["errors"] for d in first["items"] + last["items"]] == [1, 2, 3]
+    beyond = c.get("/api/v1/documents", params={"unit": paged[0], "per_page": 2, "page": 3}).json()
+    assert beyond["items"] == [] and beyond["total"] == 3
+    assert c.get("/api/v1/documents", params={"unit": paged[2]}).json()["total"] == 0  # a draft is not counted
+    assert client(app, "reviewer").get("/api/v1/documents", params={"unit": paged[2]}).json()["total"] == 1
+
+    everything = c.get("/api/v1/units", params={"per_page": 1000}).json()
+    assert everything["total"] == len(everything["items"])
+    assert paged[2] not in [u["id"] for u in everything["items"]]  # a unit with drafts only: not for the public
+    pieces = [u for page in (1, 2, 3, 4) for u in c.get("/api/v1/units", params={"per_page": 2, "page": page}).json()["items"]]
+    assert pieces == everything["items"][:8]
+    mine = [u["name"] for u in everything["items"] if u["name"].startswith("分页测试")]
+    assert mine == ["分页测试单位0", "分页测试单位1"]
+
+
+@pytest.mark.parametrize("params", [{"page": 0}, {"per_page": 0}, {"per_page": 1001}, {"page": "two"},
+                                    {"page": 10**7}, {"per_page": -5}])
+def test_bad_paging_is_a_422(app, params: dict) -> None:
+    c = TestClient(app)
+    for path in ("/api/v1/documents", "/api/v1/units"):
+        response = c.get(path, params=params)
+        assert response.status_code == 422 and response.json()["detail"][0]["loc"][0] == "query"
+    page = c.get("/", params=params)
+    assert page.status_code == 422 and "请求的参数不对" in page.text and "text/html" in page.headers["content-type"]
+
+
+def test_the_home_page_lists_units_in_pages(app, paged: list[int]) -> None:
+    c = TestClient(app)
+    total = c.get("/api/v1/units").json()["total"]
+    names = []
+    for page in range(1, total + 1):
+        text = c.get("/", params={"per_page": 1, "page": page}).text
+        assert f"共 {total} 个单位，第 {page}/{total} 页" in text
+        assert ('rel="prev"' in text) == (page > 1) and ('rel="next"' in text) == (page < total)
+        names += re.findall(r'<a href="/units/\d+">([^<]+)</a>', text)
+    assert len(names) == total and "分页测试单位1" in names and "分页测试单位2" not in names
+    one = c.get("/", params={"per_page": 1, "page": names.index("分页测试单位0") + 1}).text
+    assert one.count("个错误</span>") == 3 and "2003年预算" in one
+    assert "这一页没有单位" in c.get("/", params={"page": total + 1, "per_page": 1}).text
+    openapi = c.get("/api/v1/openapi.json").json()
+    parameters = {p["name"]: p for p in openapi["paths"]["/api/v1/documents"]["get"]["parameters"]}
+    assert parameters["per_page"]["schema"]["maximum"] == 1000 and parameters["page"]["schema"]["minimum"] == 1
+
+
+def test_kept_aggregates_follow_the_store_not_the_process(app) -> None:
+    """Two apps on one store, as two `yusuan serve --workers` processes: a change through one is seen by the
+    other's aggregate, although that other kept its earlier answer."""
+    other = TestClient(create_app(app.state.url, secret="test-secret", example=False))
+    before = other.get("/api/v1/aggregate", params={"drilldown": "unit"}).json()
+    assert other.get("/api/v1/aggregate", params={"drilldown": "unit"}).json() == before  # kept
+    assert any(c["dimensions"]["unit"] == "昌吉州工业和信息化局" for c in before["cells"])
+    reviewer = client(app, "reviewer")
+    token = csrf(reviewer, "/")
+    assert reviewer.post("/documents/1/publish", data={"published": "false", "csrf": token}).status_code == 200
+    try:
+        hidden = other.get("/api/v1/aggregate", params={"drilldown": "unit"}).json()
+        assert all(c["dimensions"]["unit"] != "昌吉州工业和信息化局" for c in hidden["cells"])
+    finally:
+        reviewer.post("/documents/1/publish", data={"published": "true", "csrf": token})
+    assert other.get("/api/v1/aggregate", params={"drilldown": "unit"}).json() == before
+
+
+def test_search_finds_units_the_visitor_may_see(app, paged: list[int]) -> None:
+    def found(c: TestClient) -> list[str]:
+        return re.findall(r'<a href="/units/\d+">(分页测试单位\d)</a>', c.get("/search", params={"q": "分页测试"}).text)
+
+    assert found(TestClient(app)) == ["分页测试单位0", "分页测试单位1"]  # 单位2 has a draft only
+    assert found(client(app, "reviewer")) == ["分页测试单位0", "分页测试单位1", "分页测试单位2"]

@@ -50,6 +50,9 @@ def _read(path: Path):
         return read(path)
     except YusuanError as error:
         _fail(error)
+    except (MemoryError, RecursionError) as exc:  # a bound the readers do not yet know of
+        _fail(YusuanError(f"文件过大或结构过深，读取时超出{'内存' if isinstance(exc, MemoryError) else '嵌套层数'}上限",
+                          file=str(path)))
 
 
 @app.command()
@@ -308,8 +311,10 @@ def build(
         disclosure = build_disclosure(data)
     except YusuanError as error:
         _fail(error)
+    from yusuan.files import safe_name
+
     output.mkdir(parents=True, exist_ok=True)
-    stem = f"{data.unit.name}{data.unit.year}年{data.unit.scope}预算公开"
+    stem = safe_name(f"{data.unit.name}{data.unit.year}年{data.unit.scope}预算公开")  # a name is not a path
     for fmt in wanted:
         path = output / f"{stem}.{fmt}"
         path.write_bytes(_render_document(disclosure, fmt))
@@ -366,14 +371,59 @@ def serve(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
     database: Annotated[str | None, typer.Option(help="数据库 URL（默认 YUSUAN_DATABASE_URL，或 ./yusuan.db）")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="工作进程数（多核时可设为核数）")] = 1,
 ) -> None:
     """启动网站和 API：默认使用当前目录下的 SQLite 文件 yusuan.db，首次启动载入示例文件。"""
+    import os
+
     import uvicorn
 
     from yusuan.web.app import create_app
 
+    # once, here, before any worker starts: the migration, the session secret file, the example
+    create_app(database)
+    if database:
+        os.environ["YUSUAN_DATABASE_URL"] = database  # the workers open the same store
     print(f"yusuan 网站：http://{host}:{port}/   API 文档：http://{host}:{port}/api/docs")
-    uvicorn.run(create_app(database), host=host, port=port, log_level="warning")
+    uvicorn.run("yusuan.web.app:worker_app", factory=True, workers=workers, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="备份文件（zip）")],
+    database: Annotated[str | None, typer.Option(
+        help="数据库 URL（默认取环境变量 YUSUAN_DATABASE_URL，否则 ./yusuan.db）")] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已有文件")] = False,
+) -> None:
+    """把整个数据库备份到一个文件：同一时刻的完整快照，SQLite 与 PostgreSQL 通用，可互相恢复。"""
+    from yusuan.store.backup import backup as write_backup
+    from yusuan.store.db import database_url
+
+    _refuse_overwrite(file, force)
+    try:
+        summary = write_backup(database_url(database), file, force=force)
+    except YusuanError as error:
+        _fail(error)
+    print(f"已备份：{file}（{len(summary.tables)} 张表，{summary.rows} 行，{summary.size / 1e6:.1f} MB，"
+          f"结构版本 {summary.revision}）")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="yusuan backup 写的备份文件")],
+    database: Annotated[str | None, typer.Option(
+        help="恢复到的空数据库 URL（默认取环境变量 YUSUAN_DATABASE_URL，否则 ./yusuan.db）")] = None,
+) -> None:
+    """从备份恢复到一个空数据库（已有数据的库拒绝恢复，以免覆盖）；逐表核对行数和校验和，全部成功才写入。"""
+    from yusuan.store.backup import restore as load_backup
+    from yusuan.store.db import database_url
+
+    try:
+        summary = load_backup(file, database_url(database))
+    except YusuanError as error:
+        _fail(error)
+    print(f"已恢复：{len(summary.tables)} 张表，{summary.rows} 行（文件 {summary.tables.get('document', 0)} 份、"
+          f"版本 {summary.tables.get('version', 0)} 个、账户 {summary.tables.get('account', 0)} 个）")
 
 
 admin_app = typer.Typer(help="管理账户。", no_args_is_help=True)
@@ -430,4 +480,18 @@ def schema(
 
 
 def main() -> None:
-    app()
+    """Every way out is a message and an exit status: a traceback only when YUSUAN_DEBUG asks for one."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        sys.exit(130)
+    except MemoryError:
+        print("错误：内存不足（文件过大或结构异常）", file=sys.stderr)
+        sys.exit(2)
+    except Exception as exc:
+        if os.environ.get("YUSUAN_DEBUG"):
+            raise
+        print(f"内部错误：{type(exc).__name__}: {exc}\n这是 yusuan 的缺陷，不是你的文件的问题；请把文件和这条消息报告给开发者"
+              "（设置 YUSUAN_DEBUG=1 可显示调用栈）", file=sys.stderr)
+        sys.exit(3)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
@@ -87,18 +87,28 @@ def check_csrf(who: Visitor, token: str | None) -> None:
 
 
 class LoginLimiter:
-    """At most `limit` failed logins per name and address in `window` seconds."""
+    """At most `limit` failed logins per name and address in `window` seconds. Only names that failed are
+    kept, and at most `keys` of them: a flood of made-up names cannot fill the memory."""
 
-    def __init__(self, limit: int = 5, window: float = 300) -> None:
-        self.limit, self.window = limit, window
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
+    def __init__(self, limit: int = 5, window: float = 300, keys: int = 100_000) -> None:
+        self.limit, self.window, self.keys = limit, window, keys
+        self.failures: dict[str, deque[float]] = {}
 
     def blocked(self, key: str) -> bool:
+        times = self.failures.get(key)
+        if times is None:
+            return False
         now = time.monotonic()
-        times = self.failures[key]
         while times and now - times[0] > self.window:
             times.popleft()
+        if not times:
+            del self.failures[key]
         return len(times) >= self.limit
 
     def failed(self, key: str) -> None:
-        self.failures[key].append(time.monotonic())
+        now = time.monotonic()
+        if key not in self.failures and len(self.failures) >= self.keys:  # forget what is past the window, else the oldest
+            stale = [k for k, times in self.failures.items() if now - times[-1] > self.window]
+            for k in stale or [next(iter(self.failures))]:
+                del self.failures[k]
+        self.failures.setdefault(key, deque()).append(now)

@@ -7,15 +7,25 @@ import csv
 import io
 import json
 import zipfile
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yusuan.files import safe_name
 from yusuan.store.documents import from_stored
 from yusuan.store.schema import CellValue, Fact, Version
 
 MEDIA = {"pdf": "application/pdf", "text": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8",
          "zip": "application/zip", "ole": "application/octet-stream"}
+
+
+def content_disposition(name: str) -> str:
+    """An attachment named in ASCII for old clients (RFC 6266) and in UTF-8 for the rest (RFC 5987),
+    both escaped: no quote, CR or LF of a name reaches the header."""
+    name = safe_name(name, "download")
+    ascii_name = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def original(version: Version) -> tuple[bytes, str, str]:

@@ -7,13 +7,15 @@ from datetime import datetime
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from yusuan.errors import YusuanError
+from yusuan.files import safe_name
 from yusuan.report.terminal import SEVERITY_NAMES
 from yusuan.store.accounts import authenticate, editor_units
 from yusuan.store.schema import CellValue, Document, Fact, FindingRow, Unit, Version
 from yusuan.web import downloads, queries
+from yusuan.web.api import Id, OptionalId, PageNumber, PerPage
 from yusuan.web.auth import COOKIE, MAX_AGE, Visitor, check_csrf, require, session_cookie, visitor
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +28,7 @@ def render(request: Request, who: Visitor, template: str, status: int = 200, **c
         request, template, {"who": who, "role_names": ROLE_NAMES, **context}, status_code=status)
     if who.csrf and not request.cookies.get(COOKIE):  # a first visit: its CSRF token lives in the cookie
         response.set_cookie(COOKIE, session_cookie(request, who.account, who.csrf), max_age=MAX_AGE, httponly=True,
-                            samesite="lax")
+                            samesite="lax", secure=request.url.scheme == "https")
     return response
 
 
@@ -43,14 +45,16 @@ def _version(request: Request, who: Visitor, version_id: int) -> tuple[Version, 
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
+def home(request: Request, page: PageNumber = 1, per_page: PerPage = 50) -> HTMLResponse:
     who = visitor(request)
+    paging = queries.Paging(page, per_page)
     with request.app.state.sessions() as session:
-        return render(request, who, "home.html", units=queries.units(session, who))
+        total, units = queries.units_with_documents(session, who, paging)
+    return render(request, who, "home.html", units=units, total=total, paging=paging, pages=paging.pages(total))
 
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse)
-def unit_page(request: Request, unit_id: int) -> HTMLResponse:
+def unit_page(request: Request, unit_id: Id) -> HTMLResponse:
     who = visitor(request)
     with request.app.state.sessions() as session:
         unit = session.get(Unit, unit_id)
@@ -64,7 +68,7 @@ def unit_page(request: Request, unit_id: int) -> HTMLResponse:
 
 
 @router.get("/documents/{document_id}")
-def document_page(request: Request, document_id: int) -> RedirectResponse:
+def document_page(request: Request, document_id: Id) -> RedirectResponse:
     with request.app.state.sessions() as session:
         document = session.get(Document, document_id)
         if document is None or not queries.may_see(session, visitor(request), document):  # no hint that a draft exists
@@ -72,23 +76,30 @@ def document_page(request: Request, document_id: int) -> RedirectResponse:
         return RedirectResponse(f"/versions/{queries.latest(session, document).id}", status_code=303)
 
 
+# the document page's queries: building a select() costs more than SQLite takes to answer it
+VERSION_PAGE = (select(Version, Document, Unit).join(Document, Version.document_id == Document.id)
+                .join(Unit, Document.unit_id == Unit.id).where(Version.id == bindparam("version")))
+FINDINGS = select(FindingRow).where(FindingRow.version_id == bindparam("version")).order_by(FindingRow.id)
+VERSIONS = select(Version.id, Version.number).where(Version.document_id == bindparam("document")).order_by(Version.number)
+
+
 @router.get("/versions/{version_id}", response_class=HTMLResponse)
-def version_page(request: Request, version_id: int) -> HTMLResponse:
+def version_page(request: Request, version_id: Id) -> HTMLResponse:
     who = visitor(request)
-    version, document = _version(request, who, version_id)
-    with request.app.state.sessions() as session:
-        findings = session.scalars(select(FindingRow).where(FindingRow.version_id == version.id)
-                                   .order_by(FindingRow.id)).all()
-        versions = session.scalars(select(Version).where(Version.document_id == document.id)
-                                   .order_by(Version.number)).all()
-        unit = session.get(Unit, document.unit_id)
+    with request.app.state.sessions() as session:  # the most visited page: three queries, built once
+        found = session.execute(VERSION_PAGE, {"version": version_id}).one_or_none()
+        if found is None or not queries.may_see(session, who, found.Document):
+            raise HTTPException(404, "没有这个版本")
+        version, document, unit = found
+        findings = session.scalars(FINDINGS, {"version": version.id}).all()
+        versions = session.execute(VERSIONS, {"document": document.id}).all()
         return render(request, who, "version.html", version=version, document=document, unit=unit, versions=versions,
                       can_publish=queries.may_publish(session, who, document),
                       findings=findings, severity_names=SEVERITY_NAMES, status_names=STATUS_NAMES)
 
 
 @router.get("/versions/{version_id}/download/{what}")
-def download(request: Request, version_id: int, what: str) -> Response:
+def download(request: Request, version_id: Id, what: str) -> Response:
     who = visitor(request)
     version, document = _version(request, who, version_id)
     stem = f"{document.unit_id}-{document.year}-v{version.number}"
@@ -124,14 +135,11 @@ def _json(version: Version) -> bytes:
 
 
 def _attachment(data: bytes, media: str, name: str) -> Response:
-    from urllib.parse import quote
-
-    safe = quote(name.replace("/", "_").replace("\\", "_"))
-    return Response(data, media_type=media, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{safe}"})
+    return Response(data, media_type=media, headers={"Content-Disposition": downloads.content_disposition(name)})
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare(request: Request, a: int | None = None, b: int | None = None) -> HTMLResponse:
+def compare(request: Request, a: OptionalId = None, b: OptionalId = None) -> HTMLResponse:
     """Two versions (two units, or two years of one) table by table: rows by code or label."""
     who = visitor(request)
     if a is None or b is None:
@@ -159,24 +167,24 @@ def compare(request: Request, a: int | None = None, b: int | None = None) -> HTM
 def search(request: Request, q: str = "") -> HTMLResponse:
     who = visitor(request)
     q = q.strip()[:100]
-    with request.app.state.sessions() as session:
-        seen = {d.id for d in session.scalars(queries.visible(session, who))}
-        units = session.scalars(select(Unit).where(Unit.name.contains(q)).limit(50)).all() if q else []
-        projects, codes = [], []
+    with request.app.state.sessions() as session:  # what the visitor may not see is left out by the database
+        seen = Document.id.in_(queries.visible(session, who).with_only_columns(Document.id))
+        units, projects, codes = [], [], []
         if q:
+            units = session.scalars(select(Unit).join(Document).where(Unit.name.contains(q), seen).distinct()
+                                    .order_by(Unit.name, Unit.id).limit(50)).all()
             rows = session.execute(select(Fact, Version, Document, Unit).join(Version, Fact.version_id == Version.id)
                                    .join(Document, Version.document_id == Document.id).join(Unit)
-                                   .where(Fact.project.contains(q)).limit(100)).all()
+                                   .where(Fact.project.contains(q), seen).order_by(Fact.id).limit(100)).all()
             projects = [{"version": v.id, "unit": u.name, "year": d.year, "project": f.project, "yuan": f.yuan}
-                        for f, v, d, u in rows if d.id in seen]
+                        for f, v, d, u in rows]
             if q.isdigit():
                 rows = session.execute(select(CellValue, Version, Document, Unit)
                                        .join(Version, CellValue.version_id == Version.id)
                                        .join(Document, Version.document_id == Document.id).join(Unit)
-                                       .where(CellValue.code == q).limit(100)).all()
+                                       .where(CellValue.code == q, seen).order_by(CellValue.id).limit(100)).all()
                 codes = [{"version": v.id, "unit": u.name, "year": d.year, "table": c.table_number, "code": c.code,
-                          "label": c.label, "value": c.value} for c, v, d, u in rows if d.id in seen]
-        units = [u for u in units if any(d.unit_id == u.id for d in session.scalars(queries.visible(session, who)))]
+                          "label": c.label, "value": c.value} for c, v, d, u in rows]
         return render(request, who, "search.html", q=q, units=units, projects=projects, codes=codes)
 
 
@@ -191,21 +199,24 @@ async def upload(request: Request, files: list[UploadFile] = File(...), csrf: st
                  region: str = Form(""), department: str = Form("")) -> HTMLResponse:
     from yusuan.store.documents import store_file
     from yusuan.web.app import MAX_UPLOAD
+    from yusuan.web.reading import read_upload
 
     who = require(request, "upload")
     check_csrf(who, csrf)
-    results = []
+    results, too_big = [], False
     for upload_file in files:
-        name = (upload_file.filename or "upload").replace("\\", "/").split("/")[-1][:200]
+        name = safe_name(upload_file.filename or "")
         data = await upload_file.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
+            too_big = True
             results.append({"name": name, "version": None, "message": f"文件超过 {MAX_UPLOAD // 1024 // 1024} MB"})
             continue
         try:
+            read = await read_upload(request, data, name)
             with request.app.state.sessions.begin() as session:
                 stored = store_file(session, data, name, region=region.strip() or None,
                                     department=department.strip() or None,
-                                    account_id=who.account.id if who.account else None)
+                                    account_id=who.account.id if who.account else None, read=read)
                 try:
                     draft = queries.settle_upload(session, who, stored)
                 except queries.NotYourUnit as error:  # undoes the store: the transaction is not committed
@@ -216,12 +227,12 @@ async def upload(request: Request, files: list[UploadFile] = File(...), csrf: st
                 results.append({"name": name, "version": stored.version.id, "message": message})
         except YusuanError as error:
             results.append({"name": name, "version": None, "message": str(error)})
-    status = 200 if any(r["version"] for r in results) else 400
+    status = 200 if any(r["version"] for r in results) else 413 if too_big else 400
     return render(request, who, "upload.html", status=status, results=results)
 
 
 @router.post("/documents/{document_id}/publish")
-def publish(request: Request, document_id: int, published: bool = Form(...), csrf: str = Form("")) -> RedirectResponse:
+def publish(request: Request, document_id: Id, published: bool = Form(...), csrf: str = Form("")) -> RedirectResponse:
     who = require(request, "upload")  # editors and up; whether of this document's unit is asked below
     check_csrf(who, csrf)
     with request.app.state.sessions.begin() as session:
@@ -235,7 +246,7 @@ def publish(request: Request, document_id: int, published: bool = Form(...), csr
 
 
 @router.post("/findings/{finding_id}")
-def review(request: Request, finding_id: int, status: str = Form(...), reason: str = Form(""),
+def review(request: Request, finding_id: Id, status: str = Form(...), reason: str = Form(""),
            csrf: str = Form("")) -> RedirectResponse:
     who = require(request, "review")
     check_csrf(who, csrf)
@@ -287,22 +298,25 @@ async def build_documents(request: Request, budget: UploadFile = File(...), csrf
     check_csrf(who, csrf)
     data = await budget.read(MAX_UPLOAD + 1)
     suffix = Path(budget.filename or "budget.xlsx").suffix.lower()
-    if len(data) > MAX_UPLOAD or suffix not in (".xlsx", ".json", ".yaml", ".yml"):
-        return render(request, who, "build.html", status=400, error="请上传 .xlsx、.json 或 .yaml 格式的预算数据（50 MB 以内）")
+    if len(data) > MAX_UPLOAD:
+        return render(request, who, "build.html", status=413, error=f"预算数据超过 {MAX_UPLOAD >> 20} MB")
+    if suffix not in (".xlsx", ".json", ".yaml", ".yml"):
+        return render(request, who, "build.html", status=400, error="请上传 .xlsx、.json 或 .yaml 格式的预算数据")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"budget{suffix}"
         path.write_bytes(data)
         try:
             loaded, _ = load_budget(path)
+            if who.role == "editor":  # refused before the work of building
+                with request.app.state.sessions() as session:
+                    mine = {session.get(Unit, u).name for u in editor_units(session, who.account)}  # type: ignore[arg-type,union-attr]
+                if loaded.unit.name not in mine:
+                    return render(request, who, "build.html", status=403, error="这个单位不在你可以填报的单位之中")
             disclosure = build(loaded)
         except YusuanError as error:
             return render(request, who, "build.html", status=400, error=str(error).replace(str(path), budget.filename or ""))
-    if who.role == "editor":
-        with request.app.state.sessions() as session:
-            mine = {session.get(Unit, u).name for u in editor_units(session, who.account)}  # type: ignore[arg-type,union-attr]
-        if loaded.unit.name not in mine:
-            return render(request, who, "build.html", status=403, error="这个单位不在你可以填报的单位之中")
-    stem = f"{loaded.unit.name}{loaded.unit.year}年{loaded.unit.scope}预算公开"
+    # the unit's name comes from the workbook: no folders or control characters in the zip's member names
+    stem = safe_name(f"{loaded.unit.name}{loaded.unit.year}年{loaded.unit.scope}预算公开")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(f"{stem}.xlsx", render_xlsx(disclosure))
@@ -327,7 +341,9 @@ def login(request: Request, name: str = Form(...), password: str = Form(...), cs
     key = f"{name}|{request.client.host if request.client else ''}"
     limiter = request.app.state.limiter
     if limiter.blocked(key):
-        return render(request, who, "login.html", status=429, error="登录失败次数过多，请稍后再试")
+        response = render(request, who, "login.html", status=429, error="登录失败次数过多，请稍后再试")
+        response.headers["Retry-After"] = str(int(limiter.window))
+        return response
     with request.app.state.sessions() as session:
         account = authenticate(session, name, password)
     if account is None:
@@ -337,7 +353,7 @@ def login(request: Request, name: str = Form(...), password: str = Form(...), cs
 
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(COOKIE, session_cookie(request, account, secrets.token_urlsafe(16)), max_age=MAX_AGE,
-                        httponly=True, samesite="lax")
+                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
     return response
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
 from yusuan.store.accounts import editor_units
+from yusuan.store.db import commits
 from yusuan.store.documents import Stored
 from yusuan.store.schema import CellValue, Department, Document, Fact, Region, Unit, Version
 from yusuan.web.auth import Visitor
@@ -64,14 +66,12 @@ def may_see(session: Session, who: Visitor, document: Document) -> bool:
 
 
 def latest_of(session: Session, documents: list[Document]) -> dict[int, Version]:
-    """Each document's newest version, in one query (lists of thousands of documents)."""
+    """Each document's newest version, in one query (the documents of one page of a list)."""
     if not documents:
         return {}
-    wanted = {d.id for d in documents}  # all documents' newest in one scan: no list of ids to bind
-    newest = select(Version.document_id, func.max(Version.number).label("n")).group_by(Version.document_id).subquery()
-    rows = session.scalars(select(Version).join(newest, (newest.c.document_id == Version.document_id)
-                                                & (newest.c.n == Version.number))).all()
-    return {v.document_id: v for v in rows if v.document_id in wanted}
+    rows = session.scalars(select(Version).where(Version.document_id.in_([d.id for d in documents]))
+                           .order_by(Version.number))
+    return {v.document_id: v for v in rows}  # the newest comes last and stays
 
 
 def latest(session: Session, document: Document) -> Version:
@@ -79,22 +79,42 @@ def latest(session: Session, document: Document) -> Version:
                            .order_by(Version.number.desc())).first()  # type: ignore[return-value]
 
 
-def units(session: Session, who: Visitor) -> list[dict]:
-    out = []
-    documents = session.scalars(visible(session, who).order_by(Document.year.desc())).all()
-    newest = latest_of(session, list(documents))
-    by_unit: dict[int, list[Document]] = defaultdict(list)
-    for d in documents:
-        by_unit[d.unit_id].append(d)
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a list: numbered from 1."""
+
+    page: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def pages(self, total: int) -> int:
+        return max(1, -(-total // self.per_page))
+
+
+def units(session: Session, who: Visitor, paging: Paging) -> tuple[int, list[dict]]:
+    """One page of the units with documents the visitor may see, by region and name, and how many there are."""
+    shown = Unit.id.in_(visible(session, who).with_only_columns(Document.unit_id))
+    total = session.scalar(select(func.count(Unit.id)).where(shown)) or 0
     rows = session.execute(select(Unit, Department, Region).join(Department, Unit.department_id == Department.id)
-                           .join(Region, Department.region_id == Region.id).order_by(Region.name, Unit.name)).all()
-    for unit, department, region in rows:
-        if unit.id not in by_unit:
-            continue
-        out.append({"id": unit.id, "name": unit.name, "department": department.name, "region": region.name,
-                    "documents": [{"id": d.id, "year": d.year, "kind": d.kind, "errors": newest[d.id].errors}
-                                  for d in by_unit[unit.id]]})
-    return out
+                           .join(Region, Department.region_id == Region.id).where(shown)
+                           .order_by(Region.name, Unit.name, Unit.id).offset(paging.offset).limit(paging.per_page)).all()
+    return total, [{"id": unit.id, "name": unit.name, "department": department.name, "region": region.name}
+                   for unit, department, region in rows]
+
+
+def units_with_documents(session: Session, who: Visitor, paging: Paging) -> tuple[int, list[dict]]:
+    """A page of units (as units()), each with the documents the visitor may see and their newest errors."""
+    total, out = units(session, who, paging)
+    documents = session.scalars(visible(session, who).where(Document.unit_id.in_([u["id"] for u in out]))
+                                .order_by(Document.year.desc(), Document.kind, Document.id)).all()
+    newest = latest_of(session, list(documents))
+    by_unit: dict[int, list[dict]] = defaultdict(list)
+    for d in documents:
+        by_unit[d.unit_id].append({"id": d.id, "year": d.year, "kind": d.kind, "errors": newest[d.id].errors})
+    return total, [{**u, "documents": by_unit[u["id"]]} for u in out]
 
 
 def unit_years(session: Session, unit: Unit, who: Visitor) -> tuple[list[dict], dict]:
@@ -133,6 +153,16 @@ def _class_name(code: str) -> str:
 
     entry = catalog.lookup(code)
     return f"{code} {entry.name}" if entry else code
+
+
+def store_state(session: Session, url: str) -> tuple:
+    """A key that changes whenever the store changes (a version added, a document published or taken back), in
+    this process or another (`yusuan serve --workers`), so answers kept per process are never stale. SQLite says
+    so itself; elsewhere the newest version and the published documents are read."""
+    if (watch := commits(url)) is not None:
+        return ("commits", watch())
+    return (session.scalar(select(func.max(Version.id))),
+            *session.execute(select(func.count(Document.id), func.sum(Document.id)).where(Document.published)).one())
 
 
 class Recent:
