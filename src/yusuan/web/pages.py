@@ -3,11 +3,15 @@ downloads. Server-rendered; the little JavaScript there is (charts, upload progr
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import bindparam, select
+from starlette.concurrency import run_in_threadpool
 
 from yusuan.errors import YusuanError
 from yusuan.files import safe_name
@@ -17,6 +21,9 @@ from yusuan.store.schema import CellValue, Document, Fact, FindingRow, Unit, Ver
 from yusuan.web import downloads, queries
 from yusuan.web.api import Id, OptionalId, PageNumber, PerPage
 from yusuan.web.auth import COOKIE, MAX_AGE, Visitor, check_csrf, require, session_cookie, visitor
+
+if TYPE_CHECKING:
+    from yusuan.model import Disclosure
 
 router = APIRouter(include_in_schema=False)
 ROLE_NAMES = {"public": "访客", "editor": "单位填报", "reviewer": "审核", "admin": "管理员"}
@@ -282,16 +289,11 @@ def build_template(request: Request) -> Response:
 async def build_documents(request: Request, budget: UploadFile = File(...), csrf: str = Form(""),  # noqa: B008
                           pdf: str = Form("")) -> Response:
     """A budget workbook → the whole disclosure, zipped."""
-    import io
     import tempfile
-    import zipfile
     from pathlib import Path
 
     from yusuan.budget.io import load_budget
     from yusuan.build.document import build
-    from yusuan.render.docx import render_docx
-    from yusuan.render.html import render_html
-    from yusuan.render.xlsx import render_xlsx
     from yusuan.web.app import MAX_UPLOAD
 
     who = require(request, "build")
@@ -306,17 +308,26 @@ async def build_documents(request: Request, budget: UploadFile = File(...), csrf
         path = Path(folder) / f"budget{suffix}"
         path.write_bytes(data)
         try:
-            loaded, _ = load_budget(path)
+            loaded, _ = await run_in_threadpool(load_budget, path)  # work for seconds: off the event loop
             if who.role == "editor":  # refused before the work of building
                 with request.app.state.sessions() as session:
                     mine = {session.get(Unit, u).name for u in editor_units(session, who.account)}  # type: ignore[arg-type,union-attr]
                 if loaded.unit.name not in mine:
                     return render(request, who, "build.html", status=403, error="这个单位不在你可以填报的单位之中")
-            disclosure = build(loaded)
+            disclosure = await run_in_threadpool(build, loaded)
         except YusuanError as error:
             return render(request, who, "build.html", status=400, error=str(error).replace(str(path), budget.filename or ""))
     # the unit's name comes from the workbook: no folders or control characters in the zip's member names
     stem = safe_name(f"{loaded.unit.name}{loaded.unit.year}年{loaded.unit.scope}预算公开")
+    return _attachment(await run_in_threadpool(_zipped, disclosure, stem, bool(pdf)), "application/zip", f"{stem}.zip")
+
+
+def _zipped(disclosure: Disclosure, stem: str, pdf: bool) -> bytes:
+    """The disclosure as Excel, Word, HTML (and PDF), in one zip."""
+    from yusuan.render.docx import render_docx
+    from yusuan.render.html import render_html
+    from yusuan.render.xlsx import render_xlsx
+
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(f"{stem}.xlsx", render_xlsx(disclosure))
@@ -326,7 +337,7 @@ async def build_documents(request: Request, budget: UploadFile = File(...), csrf
             from yusuan.render.pdf import render_pdf
 
             z.writestr(f"{stem}.pdf", render_pdf(disclosure))
-    return _attachment(out.getvalue(), "application/zip", f"{stem}.zip")
+    return out.getvalue()
 
 
 @router.get("/login", response_class=HTMLResponse)

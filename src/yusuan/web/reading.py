@@ -5,11 +5,12 @@ the readers."""
 
 from __future__ import annotations
 
+import asyncio
 import queue
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 
 from yusuan.batch.job import READ_JOB, Task
 from yusuan.batch.records import UNREADABLE
@@ -30,6 +31,10 @@ class Readers:
 
     def __init__(self, limits: Limits = UPLOAD_LIMITS, size: int = 2) -> None:
         self.limits = limits
+        # threads of their own: an upload waits for its sandbox up to its time limit, and must not hold one
+        # of the few threads the pages are answered on (app.THREADS); they live on, and so do the sandboxes
+        # (a sandbox dies with the thread that started it)
+        self.threads = ThreadPoolExecutor(size, thread_name_prefix="yusuan-read")
         self._free: queue.Queue[Sandbox] = queue.Queue()
         for _ in range(size):
             self._free.put(Sandbox(READ_JOB, limits))  # started on first use
@@ -46,11 +51,11 @@ class Readers:
         return record["disclosure"], record["report"]
 
 
-
 async def read_upload(request: Request, data: bytes, name: str) -> tuple[Disclosure, Report] | None:
     """An upload read and checked in a sandbox, on a thread of its own so the server goes on serving;
     None when the store already holds this very file (no need to read it again)."""
     with request.app.state.sessions() as session:
         if stored_version(session, data) is not None:
             return None
-    return await run_in_threadpool(request.app.state.readers.read, data, name)
+    readers = request.app.state.readers
+    return await asyncio.get_running_loop().run_in_executor(readers.threads, readers.read, data, name)
