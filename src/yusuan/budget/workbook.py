@@ -230,10 +230,10 @@ def read_workbook(data: bytes) -> tuple[dict[str, Any], dict[int, int], list[Pro
     def rows(sheet: str) -> list[tuple[int, tuple]]:
         if sheet not in wb.sheetnames:
             return []
-        if wb[sheet].max_row * wb[sheet].max_column > MAX_CELLS:  # one far cell makes iter_rows walk it all
-            raise YusuanError(f"工作表“{sheet}”跨 {wb[sheet].max_row:,} 行 × {wb[sheet].max_column:,} 列，"
-                              "远大于任何录入表，拒绝读取")
-        return [(r, row) for r, row in enumerate(wb[sheet].iter_rows(min_row=2, values_only=True), start=2)
+        ws = wb[sheet]
+        if ws.max_row * ws.max_column > MAX_CELLS:  # one far cell makes iter_rows walk it all
+            raise YusuanError(f"工作表“{sheet}”跨 {ws.max_row:,} 行 × {ws.max_column:,} 列，远大于任何录入表，拒绝读取")
+        return [(r, row) for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2)
                 if any(v not in (None, "") for v in row)]
 
     by_label = {_text(row[0]): row for _, row in rows("单位情况")}

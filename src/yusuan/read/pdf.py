@@ -21,12 +21,13 @@ pdfplumber is imported inside `read_pdf`, so importing this module costs nothing
 from __future__ import annotations
 
 import bisect
+import contextlib
 import io
 import logging
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -500,21 +501,30 @@ def _row_key(row: list[Cell]) -> tuple:
 
 
 class _Pdfium:
-    """Text from pypdfium2, for pages whose fonts pdfminer cannot map to Unicode."""
+    """pypdfium2's view of the PDF: the text of pages whose fonts pdfminer cannot map to Unicode, and
+    how many characters a page draws."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.doc = None
 
-    def chars(self, index: int, height: float) -> list[dict]:
+    @contextlib.contextmanager
+    def _textpage(self, index: int) -> Iterator:
         import pypdfium2
 
         if self.doc is None:
             self.doc = pypdfium2.PdfDocument(self.data)
         page = self.doc[index]
         textpage = page.get_textpage()
-        out = []
         try:
+            yield textpage
+        finally:
+            textpage.close()
+            page.close()
+
+    def chars(self, index: int, height: float) -> list[dict]:
+        out = []
+        with self._textpage(index) as textpage:
             for i in range(textpage.count_chars()):
                 text = textpage.get_text_range(i, 1)
                 if not text or text in "\r\n":
@@ -523,25 +533,12 @@ class _Pdfium:
                 size = top - bottom or 10.0
                 out.append({"text": text, "x0": left, "x1": right, "top": height - top, "bottom": height - bottom,
                             "size": max(size, 1.0)})
-        finally:
-            textpage.close()
-            page.close()
         return out
 
     def count_chars(self, index: int) -> int:
-        """How many characters a page draws, from pdfium's C parser: cheap even where pdfminer
-        would take minutes and gigabytes."""
-        import pypdfium2
-
-        if self.doc is None:
-            self.doc = pypdfium2.PdfDocument(self.data)
-        page = self.doc[index]
-        textpage = page.get_textpage()
-        try:
+        """From pdfium's C parser: cheap even where pdfminer would take minutes and gigabytes."""
+        with self._textpage(index) as textpage:
             return textpage.count_chars()
-        finally:
-            textpage.close()
-            page.close()
 
     def close(self) -> None:
         if self.doc is not None:

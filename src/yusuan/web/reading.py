@@ -30,7 +30,6 @@ class Readers:
     """At most `size` files read at once, each in a sandbox of its own; more wait their turn."""
 
     def __init__(self, limits: Limits = UPLOAD_LIMITS, size: int = 2) -> None:
-        self.limits = limits
         # threads of their own: an upload waits for its sandbox up to its time limit, and must not hold one
         # of the few threads the pages are answered on (app.THREADS); they live on, and so do the sandboxes
         # (a sandbox dies with the thread that started it)
