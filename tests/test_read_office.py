@@ -20,8 +20,9 @@ from conftest import EXAMPLE
 from yusuan.cli import app
 from yusuan.model import Disclosure, Table
 from yusuan.read import layout_of, read, read_bytes, sniff
-from yusuan.read.layout import Grid, Line
 from yusuan.read.xlsx import number_text
+from yusuan.recognise.grids import prepare
+from yusuan.recognise.layout import Grid, Line
 
 runner = CliRunner()
 KEYS = ["class", "item", "sub", "name", "total", "basic", "project"]
@@ -153,7 +154,7 @@ def test_docx_table5(example: Disclosure) -> None:
     lines = [i for i in layout.items if isinstance(i, Line)]
     assert lines[1].text == "1.部门职责"  # Word's list numbering is put back
     assert [ln.source.line for ln in lines[:3]] == [1, 3, 4]
-    grid = next(i for i in layout.items if isinstance(i, Grid))
+    grid = next(i for i in prepare(layout.items) if isinstance(i, Grid))  # as recognition sees it
     assert grid.header_rows == 2
     head = [[(c.text, c.col, c.colspan) for c in row] for row in grid.rows[:2]]
     assert head == [
@@ -395,7 +396,7 @@ def test_html_rowspan_leaves_a_placeholder() -> None:
 <tr><td>乙</td><td rowspan="0">6.00</td><td>7.00</td></tr>
 <tr><td>丙</td><td>8.00</td></tr>
 </table>"""
-    grid = next(i for i in layout_of(page.encode(), "t.html").items if isinstance(i, Grid))
+    grid = next(i for i in prepare(layout_of(page.encode(), "t.html").items) if isinstance(i, Grid))
     assert grid.header_rows == 2
     cells = [[(c.text, c.col, c.colspan) for c in row] for row in grid.rows]
     assert cells == [

@@ -35,10 +35,10 @@ def prepare() -> None:
     import yusuan.read.docx
     import yusuan.read.html
     import yusuan.read.pdf
-    import yusuan.read.recognise
     import yusuan.read.text
     import yusuan.read.xls
-    import yusuan.read.xlsx  # noqa: F401
+    import yusuan.read.xlsx
+    import yusuan.recognise  # noqa: F401
 
 
 def resolve(name: str) -> Callable[[Task], Record]:

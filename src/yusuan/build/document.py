@@ -19,9 +19,11 @@ from yusuan.model import (
     Overview,
     Paragraph,
     PerformanceTarget,
+    Section,
 )
-from yusuan.read.claims import parse_claims
-from yusuan.read.targets import indicator_value
+from yusuan.recognise.claims import parse_claims
+from yusuan.recognise.sections import heading_topic
+from yusuan.recognise.targets import indicator_value
 
 DEFAULT_GLOSSARY = [
     ("财政拨款", "指由一般公共预算、政府性基金预算、国有资本经营预算安排的财政拨款数。"),
@@ -68,7 +70,7 @@ def build(budget: Budget) -> Disclosure:
             table.note = f"{u.name}{y}年没有{what}，{table.title}为空表。"
     d.narrative = Narrative()
     for heading, paragraphs in sections(budget):
-        d.narrative.sections.append(heading)
+        d.narrative.sections.append(Section(title=heading, topic=heading_topic(heading) or "other"))
         for text in paragraphs:
             d.narrative.paragraphs.append(Paragraph(text=text, section=heading))
             d.narrative.claims += parse_claims(text, None, heading, (u.name,))

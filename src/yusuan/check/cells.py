@@ -56,8 +56,7 @@ class Cells:
     def location(self, ref: Ref) -> Location:
         if ref.claim is not None:
             claim = self.d.narrative.claims[ref.claim]
-            return Location(kind="narrative", row=claim.subject, column=CLAIM_FIELDS.get(ref.column, ref.column),
-                            column_key=ref.column, line=claim.line)
+            return Location.of_claim(claim, CLAIM_FIELDS.get(ref.column, ref.column), ref.column)
         table = self.d.tables[ref.table]  # type: ignore[index]
         column = table.column(ref.column)
         row = table.rows[ref.row]  # type: ignore[index]

@@ -33,7 +33,7 @@ def check_completeness(ctx: Context) -> None:
         if table.rows and table.is_empty() and not table.note:
             ctx.add("completeness.empty_table_explained", f"{table.number or ''}{table.title}为空表，但没有说明",
                     [Location(table=table.number, kind=table.kind)])
-    text = "\n".join([*ctx.d.narrative.sections, *(p.text for p in ctx.d.narrative.paragraphs)])
+    text = "\n".join([*(s.title for s in ctx.d.narrative.sections), *(p.text for p in ctx.d.narrative.paragraphs)])
     for name, words in SECTIONS.items():
         if not any(w in text for w in words):
             ctx.add("completeness.sections", f"情况说明缺少{name}部分", [Location(kind="narrative")])

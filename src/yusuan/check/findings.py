@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from yusuan.model import Claim
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -19,6 +21,14 @@ class Location(BaseModel):
     line: int | None = None
     page: int | None = None
     where: str | None = None  # the position in the source's own terms: 第937行, 工作表“表5” E9, 第3页
+
+    @classmethod
+    def of_claim(cls, claim: Claim, column: str | None = None, column_key: str | None = None) -> Location:
+        """Where the narrative states a claim: its paragraph's line or page."""
+        source = claim.source
+        office = source is not None and (source.sheet is not None or source.table is not None)
+        return cls(kind="narrative", row=claim.subject, column=column, column_key=column_key, line=claim.line,
+                   page=source.page if source else None, where=source.describe() if office else None)
 
     def describe(self) -> str:
         parts = [self.table or {"narrative": "情况说明", "performance_target": "绩效目标表",

@@ -100,7 +100,7 @@ def _summary_sentence(ctx: Context) -> None:
         if label is None:
             continue
         group = groups[label]
-        here = Location(kind="narrative", row=claim.subject, line=claim.line)
+        here = Location.of_claim(claim)
         if claim.count is not None and claim.count != len(group):
             ctx.add("performance.summary_sentence", f"情况说明称{label} {claim.count} 个，绩效目标表有 {len(group)} 个",
                     [here], stated=claim.count, expected=Decimal(len(group)))

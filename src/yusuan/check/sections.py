@@ -10,12 +10,21 @@ from yusuan.check.cells import Ref
 from yusuan.check.context import Context
 from yusuan.check.findings import Location
 from yusuan.check.narrative import convert, expected_growth, expected_share, prior_of
-from yusuan.model import Claim
+from yusuan.model import Claim, Source
 from yusuan.model.numbers import decimals_of, round_half_up, squash
 
 
+def by_paragraph(claims: list[Claim]) -> list[list[Claim]]:
+    """Claims grouped by the paragraph that states them, in order."""
+    groups: dict[tuple, list[Claim]] = {}
+    for claim in claims:
+        where = claim.source or Source()
+        groups.setdefault((where.line, where.page, where.x, where.y, claim.text), []).append(claim)
+    return list(groups.values())
+
+
 def _loc(claim: Claim, column: str | None = None) -> Location:
-    return Location(kind="narrative", row=claim.subject, column=column, line=claim.line)
+    return Location.of_claim(claim, column)
 
 
 def check_narrative(ctx: Context) -> None:
@@ -88,26 +97,33 @@ def _growth(ctx: Context, claim: Claim) -> None:
 
 
 def _items_sum(ctx: Context) -> None:
-    """A claim followed on its line by `其中` items: the items add up to it."""
-    by_line: dict[int, list[Claim]] = {}
-    for claim in ctx.d.narrative.claims:
-        by_line.setdefault(claim.line or 0, []).append(claim)
-    for line, claims in by_line.items():
-        text = claims[0].text
-        if "其中" not in text or len(claims) < 3:
-            continue
-        head, items = claims[0], [c for c in claims[1:] if c.amount is not None]
-        if head.amount is None or not items or any(c.subject_kind == "asset" for c in claims):
-            continue
-        if head.subject_kind == "procurement":
-            items = [c for c in items if any(w in c.subject for w in ("货物", "工程", "服务"))]
+    """The figures a sentence lists after `其中` add up to the figure it names before them (or, for a
+    sentence that opens with `其中`, the last figure of the sentence before). A breakdown in
+    parentheses is no item; items of another kind than their head (会议费 after “三公”经费) are none;
+    a sentence whose `其中` goes on in prose, not figure by figure, lists nothing."""
+    for claims in by_paragraph(ctx.d.narrative.claims):
+        head: Claim | None = None
+        for number in sorted({c.sentence for c in claims}):
+            sentence = [c for c in claims if c.sentence == number and c.amount is not None]
+            heads = [c for c in sentence if not c.listed]
+            head = heads[-1] if heads else head
+            listed = [c for c in claims if c.sentence == number and c.listed and not c.nested]
+            items = [c for c in listed if c.amount is not None]
+            # a list of parts names each with its figure; a sentence of prose after `其中` is none
+            if head is None or not items or len(items) < len(listed) or any(len(c.subject) > 24 for c in items) \
+                    or head.subject_kind == "asset" or any(c.subject_kind == "asset" for c in items):
+                continue
+            if head.subject_kind == "procurement":
+                items = [c for c in items if any(w in c.subject for w in ("货物", "工程", "服务"))]
+            elif head.subject_kind == "three_public":
+                items = [c for c in items if c.subject_kind == "three_public"]
             if len(items) < 2:
                 continue
-        total = sum((c.amount for c in items), Decimal(0))  # type: ignore[misc]
-        if total != head.amount:
-            rule = "other.procurement_parts" if head.subject_kind == "procurement" else "narrative.items_sum"
-            ctx.add(rule, f"第{line}行“{head.subject}”为 {head.amount}，其中各项合计 {total}",
-                    [_loc(head)], stated=head.amount, expected=total)
+            total = sum((c.amount for c in items), Decimal(0))  # type: ignore[misc]
+            if total != head.amount:
+                rule = "other.procurement_parts" if head.subject_kind == "procurement" else "narrative.items_sum"
+                ctx.add(rule, f"“{head.subject}”为 {head.amount}，其中各项合计 {total}",
+                        [_loc(head)], stated=head.amount, expected=total)
 
 
 def _section_items(ctx: Context) -> None:
@@ -139,7 +155,7 @@ def _renamed(ctx: Context) -> None:
         if squash(name) == squash(printed) + "支出":  # `一般公共服务（类）`: 支出 is dropped by convention
             continue
         claim = ctx.d.narrative.claims[ci]
-        ctx.add("text.name_differs", f"情况说明第{claim.line}行称“{printed}”，表中为“{name}”", [_loc(claim)])
+        ctx.add("text.name_differs", f"情况说明称“{printed}”，表中为“{name}”", [_loc(claim)])
 
 
 def check_other_sections(ctx: Context) -> None:
@@ -176,10 +192,7 @@ def _procurement(ctx: Context, claims: list[Claim]) -> None:
 
 def _assets(ctx: Context, claims: list[Claim]) -> None:
     """On one line: the first claim is the total, the ones after `其中` are its parts."""
-    by_line: dict[int, list[Claim]] = {}
-    for claim in claims:
-        by_line.setdefault(claim.line or 0, []).append(claim)
-    for group in by_line.values():
+    for group in by_paragraph(claims):
         text = group[0].text
         if "其中" not in text:
             continue

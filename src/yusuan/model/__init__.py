@@ -13,6 +13,7 @@ from yusuan.model.disclosure import (
     Paragraph,
     PerformanceTarget,
     Row,
+    Section,
     Source,
     Table,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Paragraph",
     "PerformanceTarget",
     "Row",
+    "Section",
     "Source",
     "Table",
     "parse_amount",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field, field_serializer
+from pydantic import BaseModel, Field, computed_field, field_serializer, field_validator
 
 MoneyUnit = Literal["万元", "元"]
 
@@ -200,7 +200,8 @@ class Indicator(BaseModel):
 
 class PerformanceTarget(BaseModel):
     unit: str | None = None
-    project: str
+    project: str  # the project's name; for a department's overall targets, the department's
+    form: Literal["project", "department", "list"] = "project"  # a form of its own, or a row of a list
     owner: str | None = None
     total: Decimal | None = None
     fiscal: Decimal | None = None
@@ -223,13 +224,17 @@ class Claim(BaseModel):
     share: Decimal | None = None  # percent
     change: Decimal | None = None  # signed: 减少 is negative
     prior: Decimal | None = None  # last year's figure when the text states it (预算执行数为…)
+    budget: Decimal | None = None  # the budget a final account's figure is measured against (完成预算…)
     growth_rate: Decimal | None = None  # percent, signed: 下降 is negative
     count: Decimal | None = None
     count_unit: str | None = None
     raw: dict[str, str] = Field(default_factory=dict)  # each figure as printed
     unit: MoneyUnit = "万元"
     line: int | None = None
-    text: str = ""
+    text: str = ""  # the paragraph that states it
+    sentence: int = 0  # which sentence of the paragraph (up to `。`), from 0
+    listed: bool = False  # stated after `其中` in its sentence: a part of what the sentence named before
+    nested: bool = False  # stated inside parentheses: a breakdown of the figure before them
     source: Source | None = None
 
 
@@ -239,10 +244,25 @@ class Paragraph(BaseModel):
     source: Source | None = None
 
 
+class Section(BaseModel):
+    """A part of the narrative: its heading as printed and the topic it is about."""
+
+    title: str
+    topic: str | None = None  # summary, income, three_public … (data/sections.toml); None: none the rules know
+    heading: bool = True  # false: a topic a paragraph states without a heading of its own
+    source: Source | None = None
+
+
 class Narrative(BaseModel):
     paragraphs: list[Paragraph] = Field(default_factory=list)
-    sections: list[str] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
+
+    @field_validator("sections", mode="before")
+    @classmethod
+    def _headings_of_old(cls, value: object) -> object:
+        """A version stored before sections had topics lists their headings alone."""
+        return [{"title": v} if isinstance(v, str) else v for v in value] if isinstance(value, list) else value
 
 
 class GlossaryTerm(BaseModel):

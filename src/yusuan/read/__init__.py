@@ -6,7 +6,7 @@ from pathlib import Path
 
 from yusuan.errors import YusuanError
 from yusuan.model import Disclosure
-from yusuan.read.layout import Layout
+from yusuan.recognise.layout import Layout
 
 
 def sniff(data: bytes) -> str:
@@ -57,7 +57,7 @@ def layout_of(data: bytes, file: str) -> Layout:
 
 
 def read_bytes(data: bytes, file: str) -> Disclosure:
-    from yusuan.read.recognise import recognise
+    from yusuan.recognise import recognise
 
     return recognise(layout_of(data, file))
 

@@ -16,10 +16,9 @@ from typing import Any
 
 from yusuan.errors import YusuanError
 from yusuan.model import Source
-from yusuan.read.layout import Cell, Grid, Layout, Line
 from yusuan.read.limits import CellCount
 from yusuan.read.office import UNSAFE_XML
-from yusuan.read.tabular import items_from_rows, join_grids
+from yusuan.recognise.layout import Cell, Grid, Layout, Line
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -42,7 +41,7 @@ def read_docx(data: bytes, file: str) -> Layout:
         raise
     except Exception as exc:  # python-docx and lxml raise many kinds on a damaged file
         raise YusuanError(f"Word 文件已损坏或不是有效的 .docx（{_why(exc)}）", file=file) from exc
-    layout = Layout(file=file, format="docx", items=join_grids(reader.items))
+    layout = Layout(file=file, format="docx", items=reader.items)
     return layout
 
 
@@ -118,13 +117,14 @@ class _Reader:
                     continue
                 source = Source(table=self.tables, line=r, col=col + 1)
                 if vmerge is not None and vmerge.get(W + "val") != "restart":
-                    cells.append(Cell(text="", source=source, col=col, colspan=above.get(col, span), header=repeated))
+                    cells.append(Cell(text="", source=source, col=col, colspan=above.get(col, span), header=repeated,
+                                      merged=True))
                 else:
                     cells.append(Cell(text=self.cell_text(tc), source=source, col=col, colspan=span, header=repeated))
                     above[col] = span
                 col += span
             grid_rows.append(cells)
-        self.items += items_from_rows(grid_rows)
+        self.items += Grid.placed_rows(grid_rows)
 
     def cell_text(self, tc: Any) -> str:
         lines: list[str] = []

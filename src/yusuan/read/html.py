@@ -16,10 +16,9 @@ from html.parser import HTMLParser
 
 from yusuan.errors import YusuanError
 from yusuan.model import Source
-from yusuan.read.layout import Cell, Grid, Layout, Line
 from yusuan.read.limits import MAX_DEPTH, CellCount
-from yusuan.read.tabular import items_from_rows, join_grids
 from yusuan.read.text import decode_as
+from yusuan.recognise.layout import Cell, Grid, Layout, Line
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
          "wbr", "basefont", "frame", "keygen"}
@@ -121,7 +120,7 @@ def read_html(data: bytes, file: str) -> Layout:
     reader = _Reader()
     reader.flow(builder.root)
     reader.flush()
-    return Layout(file=file, format="html", items=join_grids(reader.items))
+    return Layout(file=file, format="html", items=reader.items)
 
 
 def _hidden(node: Node) -> bool:
@@ -221,7 +220,7 @@ class _Reader:
         for r, tr in enumerate(rows):
             covered = {c + k for c, (_, span) in pending.items() for k in range(span)}
             cells: list[Cell] = [Cell(text="", source=Source(table=self.tables, line=r + 1, col=c + 1), col=c,
-                                      colspan=span) for c, (_, span) in pending.items()]
+                                      colspan=span, merged=True) for c, (_, span) in pending.items()]
             col = 0
             for td in tr.children:
                 if not isinstance(td, Node) or td.tag not in ("td", "th") or _hidden(td):
@@ -243,4 +242,4 @@ class _Reader:
                     pending[c] = (left - 1, span)
             cells.sort(key=lambda cell: cell.col)
             grid.append(cells)
-        self.items += items_from_rows(grid)
+        self.items += Grid.placed_rows(grid)

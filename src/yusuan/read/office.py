@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 
 from yusuan.errors import YusuanError
-from yusuan.read.layout import Layout
+from yusuan.recognise.layout import Layout
 
 MAX_UNPACKED = 200 * 1024 * 1024  # bytes, all members together: more is a zip bomb
 MAX_MEMBERS = 10_000

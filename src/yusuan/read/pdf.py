@@ -29,19 +29,16 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from yusuan.errors import YusuanError
 from yusuan.model import Source
 from yusuan.model.numbers import is_amount, squash
-from yusuan.read.layout import Cell, Grid, Layout, Line
 from yusuan.read.limits import MAX_CHARS, MAX_PAGE_CHARS, MAX_PAGE_STREAM, MAX_PAGES
+from yusuan.recognise.captions import is_caption, is_heading
+from yusuan.recognise.layout import Cell, Grid, Layout, Line
 
 _CID = re.compile(r"\(cid:\d+\)")
 _FURNITURE = re.compile(r"^([-—–－]*\s*\d{1,4}\s*[-—–－]*|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
-_HEADING = re.compile(r"^\s*(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、"
-                      r"|[（(][一二三四五六七八九十\d]+[)）]"
-                      r"|\d+[.、．](?!\d)|表\s*\d|注[:：]|附[件表])")
 _NUMBER_CELL = re.compile(r"^\d{1,3}$")
 _NUMBER_MARK = {"**", "*", "栏次", "行次", "—", "-"}
 _ASCII_WORD = re.compile(r"[A-Za-z]")
@@ -97,7 +94,6 @@ class Block:
     top: float
     line: TextLine | None = None
     grid: Grid | None = None
-    titles: list[str] = field(default_factory=list)  # a grid's title lines, for continuations
     page_width: int = 0
 
 
@@ -262,11 +258,21 @@ def ruled_grid(bbox: tuple, rects: list[tuple], runs: list[Run], page: int) -> l
         return occupied.get((r, c))
 
     ambiguous: list[tuple[Run, int, int]] = []
+    open_cells: dict[tuple[int, int], list[Run]] = {}  # (top row, column) of a band no rectangle closes
     for run in runs:
         by_centre = at(run.cx, run.cy)
         by_start = at(run.x0 + min(run.size, run.x1 - run.x0) / 2, run.cy)
         if by_centre is None and by_start is None:
             r = bisect.bisect_right(ys, run.cy) - 1
+            c = bisect.bisect_right(xs, run.cx) - 1
+            if 0 <= r < len(ys) - 1 and 0 <= c < len(xs) - 1:
+                # a merged cell running to the page's edge has no bottom rule, so no rectangle: the
+                # free band of its column, from the row where it starts, is the cell
+                top = r
+                while top > 0 and (top - 1, c) not in occupied:
+                    top -= 1
+                open_cells.setdefault((top, c), []).append(run)
+                continue
             near = [(abs((rects[k][0] + rects[k][2]) / 2 - run.cx), k)
                     for (rr, _), k in occupied.items() if rr == r]
             if near:
@@ -285,6 +291,9 @@ def ruled_grid(bbox: tuple, rects: list[tuple], runs: list[Run], page: int) -> l
         cell = Cell(text=cell_text(texts[k]), source=Source(page=page, x=round(x0, 1), y=round(top, 1)),
                     col=c0, colspan=c1 - c0)
         rows.setdefault(r0, []).append(cell)
+    for (r0, c0), inside in open_cells.items():
+        rows.setdefault(r0, []).append(Cell(text=cell_text(inside), col=c0,
+                                            source=Source(page=page, x=round(xs[c0], 1), y=round(ys[r0], 1))))
     return _compact([sorted(rows[r], key=lambda c: c.col) for r in sorted(rows)])
 
 
@@ -347,7 +356,7 @@ def unruled_tables(lines: list[TextLine]) -> list[tuple[int, int, int]]:
             start = i
             while start > 0 and i - start < 6:
                 prev = lines[start - 1]
-                if lines[start].top - prev.bottom > 2.0 * prev.size or _is_meta_line(prev.text):
+                if lines[start].top - prev.bottom > 2.0 * prev.size or is_caption(prev.text):
                     break
                 start -= 1
             found.append((start, i, last + 1))
@@ -355,13 +364,6 @@ def unruled_tables(lines: list[TextLine]) -> list[tuple[int, int, int]]:
         else:
             i += 1
     return found
-
-
-def _is_meta_line(text: str) -> bool:
-    from yusuan.read.tables import is_meta_text
-
-    s = squash(text)
-    return is_meta_text(s) or "单位：" in s or "单位:" in s or bool(re.match(r"^表\s*\d", s))
 
 
 def unruled_grid(lines: list[TextLine], head: int, body: int, end: int, page: int) -> list[list[Cell]]:
@@ -453,48 +455,6 @@ def unruled_grid(lines: list[TextLine], head: int, body: int, end: int, page: in
                                         y=round(ln.top, 1)))
                      for k, runs in enumerate(placed)])
     return rows
-
-
-# ---------------------------------------------------------------------------- grids
-
-
-def is_number_row(row: list[Cell]) -> bool:
-    """The row of column numbers under a header (`栏次 1 2 3`, `** 1 2 3`)."""
-    texts = [squash(c.text) for c in row if squash(c.text)]
-    numbers = [int(t) for t in texts if _NUMBER_CELL.match(t)]
-    marked = len(numbers) < len(texts)
-    if not numbers or (len(numbers) < 2 and not marked) or any(
-            t not in _NUMBER_MARK and not _NUMBER_CELL.match(t) for t in texts):
-        return False
-    return all(b == a + 1 for a, b in pairwise(numbers))
-
-
-def header_rows(rows: list[list[Cell]]) -> int:
-    """The rows before the first body row (a row with an amount or a code); number rows dropped."""
-    from yusuan.read.grid import is_body_row
-
-    i = 0
-    while i < len(rows):
-        if is_number_row(rows[i]):
-            del rows[i]
-            return i
-        if is_body_row(rows[i]):
-            return i
-        blanks = sum(1 for c in rows[i] if not c.text.strip())
-        if i and blanks * 2 >= len(rows[i]):  # a header row has a text in every cell it prints
-            return i
-        i += 1
-    return min(1, len(rows))
-
-
-def make_grid(rows: list[list[Cell]], source: Source) -> Grid:
-    grid = Grid(rows=rows, source=source)
-    grid.header_rows = header_rows(grid.rows)
-    return grid
-
-
-def _row_key(row: list[Cell]) -> tuple:
-    return tuple((c.col, c.colspan, squash(c.text)) for c in row)
 
 
 # ---------------------------------------------------------------------------- pages
@@ -637,6 +597,9 @@ class PageData:
 
 def page_data(page, number: int, pdfium: _Pdfium) -> PageData:  # page: a pdfplumber page
     chars, _ = _page_chars(page, number - 1, pdfium)
+    width, height = float(page.width), float(page.height)
+    # text placed off the page is not printed (a merged cell cut by the page break is drawn on both pages)
+    chars = [c for c in chars if c["bottom"] > 0 and c["top"] < height and c["x1"] > 0 and c["x0"] < width]
     tables = [(tuple(t.bbox), [tuple(c) for c in t.cells]) for t in page.find_tables()] if chars else []
     return PageData(number=number, width=float(page.width), height=float(page.height), chars=chars,
                     tables=tables, images=len(page.images))
@@ -667,13 +630,13 @@ def read_page(data: PageData) -> tuple[list[Block], bool]:
             blocks += [Block(top=ln.top, line=ln) for ln in group_lines(inside)]
             continue
         src = Source(page=number, x=round(bbox[0], 1), y=round(bbox[1], 1))
-        blocks.append(Block(top=bbox[1], grid=make_grid(rows, src)))
+        blocks.append(Block(top=bbox[1], grid=Grid(rows=rows, source=src, placed=True)))
     lines = group_lines(rest)
     taken: set[int] = set()
     for head, body, end in unruled_tables(lines):
         rows = unruled_grid(lines, head, body, end, number)
         src = Source(page=number, x=round(min(ln.x0 for ln in lines[head:end]), 1), y=round(lines[head].top, 1))
-        blocks.append(Block(top=lines[head].top, grid=make_grid(rows, src)))
+        blocks.append(Block(top=lines[head].top, grid=Grid(rows=rows, source=src, placed=True)))
         taken.update(range(head, end))
     height = data.height
     for k, ln in enumerate(lines):
@@ -685,32 +648,7 @@ def read_page(data: PageData) -> tuple[list[Block], bool]:
     blocks.sort(key=lambda b: (b.top, b.line.x0 if b.line else 0))
     for block in blocks:
         block.page_width = round(data.width)
-    _peel_titles(blocks, number)
     return blocks, True
-
-
-def _peel_titles(blocks: list[Block], page: int) -> None:
-    """Title, number and unit printed inside a table's frame: lines before the grid."""
-    from yusuan.read.tables import is_meta_text
-
-    i = 0
-    while i < len(blocks):
-        grid = blocks[i].grid
-        if grid is not None:
-            peeled: list[Block] = []
-            while grid.rows and grid.header_rows and grid.rows[0]:
-                filled = [c for c in grid.rows[0] if c.text.strip()]
-                if not filled or len(filled) > 2 or not all(is_meta_text(c.text) for c in filled):
-                    break
-                for c in filled:
-                    y = c.source.y or blocks[i].top
-                    peeled.append(Block(top=y, line=TextLine(runs=[Run(c.text, c.source.x or 0, c.source.x or 0,
-                                                                       y, y, 10.0)], top=y, bottom=y)))
-                grid.rows.pop(0)
-                grid.header_rows -= 1
-            blocks[i:i] = peeled
-            i += len(peeled)
-        i += 1
 
 
 # ---------------------------------------------------------------------------- the document
@@ -745,8 +683,7 @@ def _reflow(blocks: list[tuple[int, Block]]) -> list:
             pleft, pright = margins[widths[ppage]]
             wrapped = (pln.x1 >= pright - 1.5 * pln.size and pln.x0 <= pleft + 3.2 * pln.size
                        and len(squash(pln.text)) >= 12
-                       and ln.x0 <= left + 0.8 * ln.size and not _HEADING.match(text)
-                       and not _is_meta_line(text) and not _is_meta_line(pitem.text)
+                       and ln.x0 <= left + 0.8 * ln.size and not is_heading(text) and not is_caption(pitem.text)
                        and (ppage != page or ln.top - pln.bottom < 1.6 * ln.size))
             if wrapped:
                 pitem.text = join_lines([pitem.text, text])
@@ -764,78 +701,12 @@ def _mode(values: list[float]) -> float:
     return counts.most_common(1)[0][0] * 2.0
 
 
-def _join(prev: Grid, grid: Grid, between: list[str], titles: list[str]) -> bool:
-    """Join a grid at the top of a page to the grid that ended the page before, if it goes on:
-    same width, nothing but its repeated title in between, and either no header, the same
-    header again, or a first row that finishes the last row of the page before."""
-    from yusuan.read.tables import is_meta_text
-
-    if prev.width != grid.width:
-        return False
-    repeated = {squash(t) for t in titles}
-    if any(squash(t) not in repeated and not is_meta_text(t) for t in between):
-        return False
-    k = grid.header_rows or 0
-    rows = grid.rows
-    head = prev.header_rows or 0
-    if k:
-        if k <= head and [_row_key(r) for r in rows[:k]] == [_row_key(r) for r in prev.rows[:k]]:
-            rows = rows[k:]
-        elif not between and len(prev.rows) > head and _finishes(prev.rows[-1], rows[0]):
-            last = {c.col: c for c in prev.rows[-1]}
-            for cell in rows[0]:
-                if cell.text.strip():
-                    last[cell.col].text = join_lines([last[cell.col].text, cell.text])
-            rows = rows[1:]
-        else:
-            return False
-    # a total row printed again at the top of every page
-    if rows and len(prev.rows) > head and [squash(c.text) for c in rows[0]] == [
-            squash(c.text) for c in prev.rows[head]]:
-        rows = rows[1:]
-    prev.rows += rows
-    return True
-
-
-def _finishes(last: list[Cell], first: list[Cell]) -> bool:
-    """A row cut by the page break: its text goes on in cells where the row before has text."""
-    before = {c.col: c for c in last}
-    filled = [c for c in first if c.text.strip()]
-    return bool(filled) and len(filled) < len(first) and all(
-        c.col in before and before[c.col].text.strip() and not is_amount(c.text) for c in filled)
-
-
 def assemble(pages: list[list[Block]], file: str) -> Layout:
-    """Join continued tables across pages, then reflow prose into the layout's items."""
-    flat: list[tuple[int, Block]] = []
-    open_grid: Block | None = None  # the grid that ended the previous page
-    for number, blocks in enumerate(pages, start=1):
-        start = 0
-        first = next((k for k, b in enumerate(blocks) if b.grid is not None), None)
-        if open_grid is not None and first is not None:
-            grid = blocks[first].grid
-            assert grid is not None and open_grid.grid is not None
-            between = [b.line.text for b in blocks[:first] if b.line is not None]
-            if _join(open_grid.grid, grid, between, open_grid.titles):
-                start = first + 1
-        titles: list[str] = []
-        for block in blocks[start:]:
-            if block.line is not None:
-                titles.append(block.line.text)
-            else:
-                block.titles = titles[-4:]
-                titles = []
-            flat.append((number, block))
-        if blocks[start:]:
-            open_grid = blocks[-1] if blocks[-1].grid is not None else None
-        elif not start:
-            open_grid = None
+    """The pages' blocks in order, prose reflowed into paragraphs."""
+    flat = [(number, block) for number, blocks in enumerate(pages, start=1) for block in blocks]
     layout = Layout(file=file, format="pdf")
     for item in _reflow(flat):
-        if isinstance(item, Line):
-            layout.items.append(item)
-        else:
-            layout.items.append(item[1].grid)  # type: ignore[arg-type]
+        layout.items.append(item if isinstance(item, Line) else item[1].grid)  # type: ignore[arg-type]
     return layout
 
 

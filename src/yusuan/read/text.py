@@ -10,8 +10,8 @@ import re
 
 from yusuan.errors import YusuanError
 from yusuan.model import Source
-from yusuan.read.layout import Cell, Grid, Layout, Line
 from yusuan.read.limits import CellCount
+from yusuan.recognise.layout import Cell, Grid, Layout, Line
 
 _TABLE_MARK = re.compile(r"^\s*(表\s*\d+|编制单位|单位[:：]|第[一二三四五六七八九十]+部分)")
 ENCODINGS = ("utf-8-sig", "gb18030")

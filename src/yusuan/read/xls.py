@@ -8,11 +8,11 @@ from typing import Any
 
 from yusuan.errors import YusuanError
 from yusuan.model import Source
-from yusuan.read.layout import Layout, Line
 from yusuan.read.limits import CellCount
 from yusuan.read.office import ENCRYPTED
-from yusuan.read.tabular import items_from_rows, rows_from_sheet
+from yusuan.read.tabular import rows_from_sheet
 from yusuan.read.xlsx import number_text
+from yusuan.recognise.layout import Grid, Layout, Line
 
 
 def read_xls(data: bytes, file: str) -> Layout:
@@ -74,4 +74,4 @@ def _sheet(layout: Layout, book: Any, sheet: Any, xlrd: Any, count: CellCount) -
     merges = [(r0, r1 - 1, c0, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
     rows = rows_from_sheet(cells, merges, lambda r, c: Source(sheet=name, line=r + 1, col=c + 1))
     layout.items.append(Line(text=name, source=Source(sheet=name)))
-    layout.items += items_from_rows(rows)
+    layout.items += Grid.placed_rows(rows)

@@ -19,9 +19,9 @@ from typing import Any
 
 from yusuan.errors import YusuanError
 from yusuan.model import Source
-from yusuan.read.layout import Layout, Line
 from yusuan.read.limits import MAX_SHEET_XML, CellCount
-from yusuan.read.tabular import items_from_rows, rows_from_sheet
+from yusuan.read.tabular import rows_from_sheet
+from yusuan.recognise.layout import Grid, Layout, Line
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 _SIGNIFICANT = 15  # what Excel keeps of a number
@@ -147,4 +147,4 @@ def _sheet(layout: Layout, sheet: Any, raw: Any, count: CellCount) -> None:
     merges = [(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
     rows = rows_from_sheet(cells, merges, lambda r, c: Source(sheet=name, line=r + 1, col=c + 1))
     layout.items.append(Line(text=name, source=Source(sheet=name)))
-    layout.items += items_from_rows(rows)
+    layout.items += Grid.placed_rows(rows)

@@ -27,8 +27,9 @@ def staffing_sentence(d: Disclosure) -> str:
 
 
 def narrative_sections(d: Disclosure) -> list[tuple[str, list[str]]]:
-    out: list[tuple[str, list[str]]] = [(s, []) for s in d.narrative.sections]
-    index = {s: i for i, s in enumerate(d.narrative.sections)}
+    headings = [s.title for s in d.narrative.sections if s.heading]
+    out: list[tuple[str, list[str]]] = [(s, []) for s in headings]
+    index = {s: i for i, s in enumerate(headings)}
     for p in d.narrative.paragraphs:
         if p.section in index:
             out[index[p.section]][1].append(p.text)

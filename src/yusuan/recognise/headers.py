@@ -8,7 +8,7 @@ from collections import Counter
 from itertools import pairwise
 
 from yusuan.model.numbers import clean, is_amount, squash
-from yusuan.read.layout import Cell, Grid
+from yusuan.recognise.layout import Cell, Grid
 
 _CODE = re.compile(r"^\d{2,7}(\s*\S.*)?$")
 # Header cells that label rows rather than hold amounts; they start a column group.

@@ -6,8 +6,8 @@ import re
 
 from yusuan.model import Column, HeaderCell, Row, Table
 from yusuan.model.numbers import clean, is_amount, parse_amount, squash
-from yusuan.read.grid import body_width, column_paths, fit_header, mend_body, split_header
-from yusuan.read.layout import Cell, Grid
+from yusuan.recognise.headers import body_width, column_paths, fit_header, mend_body, split_header
+from yusuan.recognise.layout import Cell, Grid
 from yusuan.registry import TableKind, registry
 
 TABLE_NUMBER = re.compile(r"^表\s*(\d+(?:-\d+)?)$")

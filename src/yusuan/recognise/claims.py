@@ -31,6 +31,8 @@ _GENERIC = ("价值", "涉及预算金额", "涉及金额", "金额", "预算金
 # year's, the second this year's figure of the subject named before it
 _PRIOR_SUBJECT = re.compile(r"(上年|去年|上一年|执行)")
 _THIS_YEAR = re.compile(r"^(本年|当年)?(预算安排|预算数|安排|预算)$")
+# `支出决算为0.16万元，完成预算0万元的0%`: the budget the final figure is measured against, no claim of its own
+_BUDGET = re.compile(r"^(完成(年初|调整)?|年初|调整(后)?)预算(数)?(为|是)?$")
 
 # subject words → subject kind, most specific first
 _KINDS: tuple[tuple[str, str], ...] = (
@@ -98,16 +100,33 @@ def _clean_subject(text: str, unit_names: tuple[str, ...]) -> str:
     return text.strip(" ，,：:的")
 
 
+def _sentence_ends(text: str) -> list[int]:
+    """Where the paragraph's sentences end: each `。` outside parentheses."""
+    ends, depth = [], 0
+    for i, ch in enumerate(text):
+        depth += (ch in "（(") - (ch in "）)")
+        if ch == "。" and depth <= 0:
+            ends.append(i)
+    return ends
+
+
 def _dec(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
 
 
-def parse_claims(text: str, line: int | None, section: str | None,
+def parse_claims(text: str, source: Source | None, section: str | None,
                  unit_names: tuple[str, ...] = ()) -> list[Claim]:
+    """The claims of one paragraph, each with where the paragraph was printed."""
+    source = source or Source()
+    line = source.line
     claims: list[Claim] = []
     named: Claim | None = None  # the paragraph's last claim with a subject of its own
+    ends = _sentence_ends(text)
     for clause_match in _CLAUSE.finditer(text):
         clause = clause_match.group(0)
+        start = clause_match.start()
+        sentence = sum(1 for e in ends if e < start)
+        opened = max((e + 1 for e in ends if e < start), default=0)  # where the clause's sentence begins
         reason = _REASON.search(clause)
         clause = clause[: reason.start()] if reason else clause
         current: Claim | None = None
@@ -117,9 +136,13 @@ def parse_claims(text: str, line: int | None, section: str | None,
             between = clause[pos : m.start()]
             subject = _clean_subject(between, unit_names)
             pos = m.end()
+            if m["amount"] and _BUDGET.match(subject) and current is not None:
+                current.budget = _dec(m.group(m.re.groupindex["amount"] + 1))
+                current.raw["budget"] = m.group(0)
+                continue
             if m["amount"] and _PRIOR_SUBJECT.search(subject) and named is not None:
                 prior = Claim(subject=named.subject, subject_kind="prior_year", section=section, line=line,
-                              text=text.strip(), source=Source(line=line))
+                              text=text.strip(), source=source)
                 _attach(prior, m)
                 current = None
                 continue
@@ -130,8 +153,11 @@ def parse_claims(text: str, line: int | None, section: str | None,
                     subject = current.subject + subject
                 if not subject and claims:
                     subject = claims[-1].subject
+                before = text[opened:start + m.start()]
                 current = Claim(subject=subject, subject_kind=subject_kind(subject, section), section=section,
-                                line=line, text=text.strip(), source=Source(line=line))
+                                line=line, text=text.strip(), source=source, sentence=sentence,
+                                listed="其中" in before, nested=before.count("（") + before.count("(")
+                                > before.count("）") + before.count(")"))
                 if prior is not None and prior.amount is not None:
                     current.prior = prior.amount
                     current.raw["prior"] = prior.raw.get("amount", "")

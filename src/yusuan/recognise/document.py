@@ -8,17 +8,21 @@ from collections import Counter
 from functools import cache
 
 from yusuan.errors import YusuanError
-from yusuan.model import Disclosure, GlossaryTerm, Paragraph, Source
+from yusuan.model import Disclosure, GlossaryTerm, Paragraph, Section, Source
 from yusuan.model.numbers import clean, squash
-from yusuan.read.claims import parse_claims
-from yusuan.read.layout import Grid, Layout, Line
-from yusuan.read.tables import UNIT, is_meta_text, make_table, take_meta_rows
-from yusuan.read.targets import is_target_grid, read_targets
+from yusuan.recognise.claims import parse_claims
+from yusuan.recognise.grids import prepare
+from yusuan.recognise.layout import Grid, Layout, Line
+from yusuan.recognise.sections import heading_topic, statement_topics
+from yusuan.recognise.tables import UNIT, is_meta_text, make_table, take_meta_rows
+from yusuan.recognise.targets import Targets
 from yusuan.registry import registry
 
 _PART = re.compile(r"^第([一二三四五六七八九十]+)部分\s*(.*)$")
 _SECTION = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
 _SUBSECTION = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)](.+)$")
+_TOC = re.compile(r"(\.{3,}|…{2,}|·{3,}|-{4,}|—{3,})\s*\d+\s*$")
+_NUMBERED_ITEM = re.compile(r"^\d+[.、．](?!\d)(.+)$")
 _FUNCTION = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 # `一、财政拨款：…`, `（一）财政拨款：…`, `1.财政拨款：…`, or a term alone before its colon
@@ -56,7 +60,7 @@ def _heading_part(text: str, has_parts: bool) -> str | None:
     s = squash(text)
     if _TABLES_PART.match(s):
         return "tables"
-    if has_parts or len(s) > 40 or s[-1] in "。；;，,：:":
+    if has_parts or len(s) > 40 or s[-1] in "。；;，,：:" or _SUBSECTION.match(s) or _NUMBERED_ITEM.match(s):
         return None
     m = _NUMBERED.match(s)
     title = m[1] if m else s
@@ -151,9 +155,15 @@ def recognise(layout: Layout) -> Disclosure:
     last_read = True  # the last grid became a table (a note after it explains it)
     cover: list[str] = []  # the lines of the first page
     seen_part = False
-    for item in layout.items:
+    sections = Sections(disclosure)
+    targets = Targets()
+    recent: list[str] = []  # the lines since the last grid
+    for item in prepare(layout.items):
         if isinstance(item, Line):
             text = clean(item.text)
+            recent.append(text)
+            if _TOC.search(text):  # an entry of the table of contents, not the heading it lists
+                continue
             m = _PART.match(squash(text))
             if m:
                 part = _part_of(m[2])
@@ -163,10 +173,12 @@ def recognise(layout: Layout) -> Disclosure:
                     cover = []
                 seen_part = True
                 _document_facts(disclosure, text)
+                sections.part(text, part, item.source)
                 continue
             heading = _heading_part(text, has_parts)
             if heading:
                 part, section = heading, None
+                sections.part(text, part, item.source)
                 continue
             # the cover: a PDF's first page; in a document without pages, what precedes 第一部分
             if item.source.page == 1 or (item.source.page is None and not seen_part and not disclosure.tables):
@@ -187,11 +199,14 @@ def recognise(layout: Layout) -> Disclosure:
                 pending.clear()
             if part == "narrative" and "名词解释" in text and len(text) < 20:  # `十一、专业名词解释`
                 part = "glossary"
+                sections.part(text, part, item.source)
                 continue
-            if part == "narrative" and (_SECTION.match(text) or _SUBSECTION.match(text)) and len(text) < 60:
-                section = text
-                disclosure.narrative.sections.append(text)
-                continue
+            if sections.heading(text, part, item.source):
+                if part == "narrative":
+                    section = text
+                    continue
+            elif part == "narrative":
+                sections.statements(text, item.source)
             _prose(disclosure, part, section, text, item.source)
             continue
         # a grid
@@ -200,9 +215,10 @@ def recognise(layout: Layout) -> Disclosure:
             reasons.update(found)
             pending.clear()
             continue
-        if is_target_grid(item):
-            disclosure.performance_targets += read_targets(item)
-            continue
+        caption = recent[-4:]
+        recent = []
+        if targets.take(item, caption) and not any(reg.recognise_title(t) for t in caption):
+            continue  # (a list of projects' goals that the tables part numbers is a table too)
         meta, _ = take_meta_rows(item)
         titles = [t for t in pending[-4:] + meta if not is_meta_text(t) or reg.recognise_title(t)]
         kind = next((k for t in reversed(pending[-4:] + meta) if (k := reg.recognise_title(t))), None)
@@ -216,12 +232,56 @@ def recognise(layout: Layout) -> Disclosure:
         disclosure.tables.append(make_table(item, kind, pending[-4:] + meta, unit))
         pending.clear()
         part, last_read = "tables", True
+    disclosure.performance_targets = targets.found
     for table in disclosure.tables:
         if table.number in reasons and not table.note:
             table.note = reasons[table.number]
     _codes_from_names(disclosure)
     _finish(disclosure)
     return disclosure
+
+
+_FIGURE = re.compile(r"\d+(\.\d+)?\s*(万元|元|%|％)")
+_HEADING_END = re.compile(r"(说明|情况|职能|职责|设置|解释|构成|编制|目标|任务)[。：:]?$")
+
+
+class Sections:
+    """The narrative's sections as they come: part headings, numbered headings, and paragraphs that
+    state a topic without a heading of their own. A heading that names no topic takes its part's."""
+
+    def __init__(self, disclosure: Disclosure) -> None:
+        self.out = disclosure.narrative.sections
+        self.part_topic: str | None = None
+
+    def _add(self, title: str, topic: str, source: Source, heading: bool = True) -> None:
+        self.out.append(Section(title=title, topic=topic, heading=heading, source=source))
+
+    def part(self, title: str, part: str, source: Source) -> None:
+        """A part (`第三部分 部门预算支出具体情况`) or a top-level heading of a document without parts."""
+        self.part_topic = heading_topic(_PART.sub(r"\2", squash(title)))
+        if part != "tables":
+            self._add(title, "glossary" if part == "glossary" else self.part_topic or "other", source)
+
+    def heading(self, text: str, part: str, source: Source) -> bool:
+        """Whether a line of the overview or the narrative is a heading; if so it is recorded."""
+        s = squash(text)
+        if part not in ("overview", "narrative") or not s or len(s) > 40 or _FIGURE.search(s) \
+                or s[-1] in "，,；;" or s.count("，") > 1:
+            return False
+        numbered = bool(_SECTION.match(s) or _SUBSECTION.match(s) or _NUMBERED_ITEM.match(s))
+        topic = heading_topic(s)
+        if part == "overview" and topic is None:
+            return False  # a numbered line of the overview is a function listed, unless it names a topic
+        if not numbered and (len(s) > 30 or not (topic or _HEADING_END.search(s)) or "。" in s[:-1]):
+            return False
+        self._add(text, topic or self.part_topic or "other", source)
+        return True
+
+    def statements(self, text: str, source: Source) -> None:
+        current = self.out[-1].topic if self.out else None
+        for topic in statement_topics(text):
+            if topic != current:
+                self._add(text[:40], topic, source, heading=False)
 
 
 def _document_facts(disclosure: Disclosure, heading: str) -> None:
@@ -248,7 +308,7 @@ def _prose(disclosure: Disclosure, part: str, section: str | None, text: str, so
     elif part == "narrative":
         disclosure.narrative.paragraphs.append(Paragraph(text=text, section=section, source=source))
         names = tuple(n for n in (disclosure.document.unit,) if n)
-        disclosure.narrative.claims += parse_claims(text, source.line, section, names)
+        disclosure.narrative.claims += parse_claims(text, source, section, names)
     elif part == "glossary":
         if _SIGNATURE.search(text):  # the closing `单位名 … 2023年1月31日` is no glossary text
             disclosure.document.date = _SIGNATURE.search(text)[0]
