@@ -14,6 +14,7 @@ from yusuan.budget.model import KINDS, SOURCES, Budget
 from yusuan.budget.validate import Problem
 from yusuan.errors import YusuanError
 from yusuan.read.limits import MAX_CELLS
+from yusuan.spreadsheet import put
 
 INSTRUCTIONS = [
     "yusuan 预算数据录入表",
@@ -56,19 +57,11 @@ PRIOR_KEYS = {  # the comparisons the narrative makes, and what each is
 }
 
 
-def _put(ws, row: int, column: int, value: Any) -> Any:
-    """A cell's value; a text such as `=100%` stays text, not a formula."""
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    return cell
-
-
 def _header(ws, names: list[str]) -> None:
     from openpyxl.styles import Font, PatternFill
 
     for c, name in enumerate(names, start=1):
-        cell = ws.cell(row=1, column=c, value=name)
+        cell = put(ws, 1, c, name)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         ws.column_dimensions[cell.column_letter].width = max(12, len(name) * 2 + 4)
@@ -84,7 +77,7 @@ def write_workbook(budget: Budget | None, year: int | None = None) -> bytes:
     ws = wb.active
     ws.title = "说明"
     for r, text in enumerate(INSTRUCTIONS, start=1):
-        _put(ws, r, 1, text)
+        put(ws, r, 1, text)
     ws.column_dimensions["A"].width = 120
     year = budget.unit.year if budget else year
 
@@ -93,28 +86,28 @@ def write_workbook(budget: Budget | None, year: int | None = None) -> bytes:
     values: dict[str, Any] = budget.unit.model_dump() | {"money_unit": budget.money_unit,
                                                          "template": budget.template} if budget else {}
     for r, (label, key) in enumerate(UNIT_FIELDS, start=2):
-        _put(unit, r, 1, label)
-        _put(unit, r, 2, values.get(key, {"money_unit": "万元", "scope": "部门",
+        put(unit, r, 1, label)
+        put(unit, r, 2, values.get(key, {"money_unit": "万元", "scope": "部门",
                                                           "template": "default"}.get(key)))
     for r, key in enumerate(STAFF, start=len(UNIT_FIELDS) + 2):
-        _put(unit, r, 1, f"人员：{key}")
-        _put(unit, r, 2, budget.unit.staffing.get(key) if budget else None)
-        _put(unit, r, 3, budget.unit.staffing_changes.get(key) if budget else None)
-    _put(unit, 1, 3, "比上年增减（人）")
+        put(unit, r, 1, f"人员：{key}")
+        put(unit, r, 2, budget.unit.staffing.get(key) if budget else None)
+        put(unit, r, 3, budget.unit.staffing_changes.get(key) if budget else None)
+    put(unit, 1, 3, "比上年增减（人）")
     unit.column_dimensions["B"].width = 60
 
     functions = wb.create_sheet("主要职能")
     _header(functions, ["职能"])
     functions.column_dimensions["A"].width = 120
     for r, text in enumerate(budget.unit.functions if budget else [], start=2):
-        _put(functions, r, 1, text)
+        put(functions, r, 1, text)
 
     lines = wb.create_sheet("支出明细")
     _header(lines, LINE_COLUMNS)
     for r, line in enumerate(budget.lines if budget else [], start=2):
         for c, value in enumerate([SOURCES[line.source], line.functional, line.economic, KINDS[line.kind],
                                    line.project, line.amount], start=1):
-            _put(lines, r, c, value)
+            put(lines, r, c, value)
         lines.cell(row=r, column=6).number_format = "0.00"
     lines.column_dimensions["E"].width = 50
 
@@ -125,7 +118,7 @@ def write_workbook(budget: Budget | None, year: int | None = None) -> bytes:
                        for e in catalog.entries("economic_department", y) if e.level == 2})
     for c, values_ in enumerate([list(SOURCES.values()), functional, economic, list(KINDS.values())], start=1):
         for r, value in enumerate(values_, start=1):
-            _put(codes, r, c, value)
+            put(codes, r, c, value)
     codes.sheet_state = "hidden"
     for col, letter, n in (("A", "A", len(SOURCES)), ("B", "B", len(functional)), ("C", "C", len(economic)),
                            ("D", "D", len(KINDS))):
@@ -143,10 +136,10 @@ def write_workbook(budget: Budget | None, year: int | None = None) -> bytes:
             keys[f"gpb:{code}"] = f"一般公共预算项级科目 {code}"
         keys |= {k: k for k in budget.prior if k not in keys}
     for r, (key, label) in enumerate(keys.items(), start=2):
-        _put(prior, r, 1, key)
-        _put(prior, r, 2, label)
-        _put(prior, r, 3, budget.prior.get(key) if budget else None)
-        _put(prior, r, 4, budget.reasons.get(key) if budget else None)
+        put(prior, r, 1, key)
+        put(prior, r, 2, label)
+        put(prior, r, 3, budget.prior.get(key) if budget else None)
+        put(prior, r, 4, budget.reasons.get(key) if budget else None)
     prior.column_dimensions["D"].width = 60
 
     projects = wb.create_sheet("项目")
@@ -156,43 +149,43 @@ def write_workbook(budget: Budget | None, year: int | None = None) -> bytes:
     r2 = 2
     for r, project in enumerate(budget.projects if budget else [], start=2):
         for c, (_, key) in enumerate(PROJECT_COLUMNS, start=1):
-            _put(projects, r, c, getattr(project, key))
+            put(projects, r, c, getattr(project, key))
         for ind in project.indicators:
             for c, (_, key) in enumerate(INDICATOR_COLUMNS, start=1):
-                _put(indicators, r2, c, project.name if key is None else getattr(ind, key))
+                put(indicators, r2, c, project.name if key is None else getattr(ind, key))
             r2 += 1
 
     procurement = wb.create_sheet("政府采购")
     _header(procurement, ["项目", "金额"])
     for r, (label, key) in enumerate(PROCUREMENT, start=2):
-        _put(procurement, r, 1, label)
-        _put(procurement, r, 2, getattr(budget.procurement, key) if budget else None)
+        put(procurement, r, 1, label)
+        put(procurement, r, 2, getattr(budget.procurement, key) if budget else None)
 
     assets = wb.create_sheet("国有资产")
     _header(assets, ["项目", "数值"])
     for r, (label, key) in enumerate(ASSETS, start=2):
-        _put(assets, r, 1, label)
-        _put(assets, r, 2, getattr(budget.assets, key) if budget else None)
+        put(assets, r, 1, label)
+        put(assets, r, 2, getattr(budget.assets, key) if budget else None)
     start = len(ASSETS) + 3
     for c, name in enumerate(["车辆类别", "数量（辆）", "价值"], start=1):
-        _put(assets, start, c, name)
+        put(assets, start, c, name)
     for r, v in enumerate(budget.assets.vehicles if budget else [], start=start + 1):
-        _put(assets, r, 1, v.kind)
-        _put(assets, r, 2, v.count)
-        _put(assets, r, 3, v.value)
+        put(assets, r, 1, v.kind)
+        put(assets, r, 2, v.count)
+        put(assets, r, 3, v.value)
 
     glossary = wb.create_sheet("名词解释")
     _header(glossary, ["名词", "解释"])
     glossary.column_dimensions["B"].width = 100
     for r, term in enumerate(budget.glossary if budget else [], start=2):
-        _put(glossary, r, 1, term.term)
-        _put(glossary, r, 2, term.definition)
+        put(glossary, r, 1, term.term)
+        put(glossary, r, 2, term.definition)
 
     names = wb.create_sheet("科目名称")
     _header(names, ["编码", "名称"])
     for r, (code, name) in enumerate(sorted(budget.names.items()) if budget else [], start=2):
-        _put(names, r, 1, code)
-        _put(names, r, 2, name)
+        put(names, r, 1, code)
+        put(names, r, 2, name)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
