@@ -26,13 +26,13 @@ JSON_TEXT = json.dumps(DATA, ensure_ascii=False, indent=1)
 WORKBOOK = write_workbook(load_budget(SMALL)[0])
 ENGLISH = ("Input should", "Field required", "Error", "Traceback", "line ", "column ", "unable to", "valid ")
 runner = CliRunner()
-slow = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+slow = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def build(tmp_path_factory, name: str, data: bytes):
     folder = tmp_path_factory.mktemp("budget")
     (folder / name).write_bytes(data)
-    return runner.invoke(app, ["build", str(folder / name), "-o", str(folder / "out"), "-f", "html"])
+    return runner.invoke(app, ["build", str(folder / name), "-o", str(folder / "out"), "-f", "xlsx,docx,html"])
 
 
 def assert_users_mistake(result, name: str) -> None:
@@ -99,6 +99,7 @@ wrong_values = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
 @example(path=("lines", 0, "functional"), value=2012604, name="budget.yaml")  # a code not quoted
 @example(path=("unit", "name"), value=None, name="budget.json")
 @example(path=("prior", "income:gpb"), value=1e-300, name="budget.json")  # a growth rate over it overflows
+@example(path=("unit", "functions", 0), value="职能\x07", name="budget.json")  # no Word or Excel file holds it
 @given(path=st.sampled_from(paths(DATA)[1:]), value=st.one_of(st.just(KeyError), wrong_values),
        name=st.sampled_from(["budget.yaml", "budget.json"]))
 def test_wrong_types_and_missing_values(path: tuple, value: object, name: str, tmp_path_factory) -> None:

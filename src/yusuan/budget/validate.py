@@ -4,7 +4,7 @@ and column of the workbook; line and path of a JSON or YAML file)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -40,6 +40,8 @@ _MESSAGES = {
 }
 
 _BOUNDS = {"less_than": "小于", "less_than_equal": "不大于", "greater_than": "大于", "greater_than_equal": "不小于"}
+# what XML, and so Word and Excel, cannot hold (JSON can, as \u0007 or a lone \ud800)
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def model_problems(error: ValidationError, place: Place) -> list[Problem]:
@@ -72,9 +74,26 @@ def _message(error: Any) -> str:
     return message
 
 
+def _texts(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Every text of the data, keys too, with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key, (*path, key, "[key]"))
+            yield from _texts(item, (*path, key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _texts(item, (*path, n))
+
+
 def validate(budget: Budget, place: Place) -> list[Problem]:
-    """What the model cannot say: codes the catalog does not know, amounts, 基本 and 项目 kept apart."""
+    """What the model cannot say: codes the catalog does not know, amounts, 基本 and 项目 kept apart, text
+    that no document can hold."""
     problems: list[Problem] = []
+    for path, text in _texts(budget.model_dump()):
+        if found := _UNWRITABLE.search(text):
+            problems.append(Problem(place(path), f"含有不能写入文件的控制字符（#x{ord(found[0]):04x}），请删去"))
     year = budget.unit.year
     for n, line in enumerate(budget.lines):
 
