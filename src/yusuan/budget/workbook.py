@@ -1,6 +1,7 @@
 """The input workbook: one sheet per part of the budget data, Chinese column headers,
 drop-down lists of valid codes, instructions on the first sheet. Written empty (`yusuan
-template`) or filled (`yusuan extract`), and read back into budget data."""
+template`) or filled (`yusuan extract`), and read back into budget data, each value's sheet,
+row and column kept for the messages about it."""
 
 from __future__ import annotations
 
