@@ -254,6 +254,13 @@ def test_build_from_a_budget_workbook(app) -> None:
     assert client(app).get("/build").status_code == 401  # the public builds nothing
 
 
+def test_a_budget_with_a_mistake_is_answered_with_where_it_is(app) -> None:
+    text = (Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml").read_text("utf-8")
+    c = client(app, "reviewer")
+    response = c.post("/build", data={"csrf": csrf(c, "/build")},
+                      files={"budget": ("budget.yaml", text.replace("  name: 示例县档案馆", "\tname: 示例县档案馆"))})
+    assert response.status_code == 400 and "budget.yaml: 第4行第1列：YAML 格式有误" in response.text
+
 def test_an_editors_first_upload_is_a_draft_until_published(app) -> None:
     from yusuan.budget.io import load_budget
     from yusuan.build.document import build

@@ -9,7 +9,6 @@ parquet, CSV or JSON, the latest record of each path, ordered by path."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from yusuan.batch.records import (
     summarise,
 )
 from yusuan.errors import YusuanError
+from yusuan.spreadsheet import CsvWriter
 
 FORMATS = ("parquet", "csv", "json")
 
@@ -174,7 +174,7 @@ def flat_rows(journal: Journal) -> Iterator[dict[str, Any]]:
 
 def _write_csv(path: Path, journal: Journal) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
+        writer = CsvWriter(f)
         writer.writerow(COLUMNS)
         for row in flat_rows(journal):
             writer.writerow(["" if row.get(c) is None else row[c] for c in COLUMNS])

@@ -4,7 +4,7 @@ economic code × 基本支出 (人员/公用) or 项目 × project, plus the fac
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -25,6 +25,10 @@ FISCAL = ("gpb", "gpb_transfer", "fund", "fund_transfer", "capital", "capital_tr
 FUNDS = {"gpb": ("gpb", "gpb_transfer"), "fund": ("fund", "fund_transfer"), "capital": ("capital", "capital_transfer")}
 CARRYOVER = ("fiscal_carryover", "nonfiscal_carryover")
 KINDS = {"personnel": "人员经费", "public": "公用经费", "project": "项目支出"}
+# an amount in the budget's unit: far above any budget (10¹⁵ 万元), and below where sums and two decimals
+# outgrow the 28 digits decimal arithmetic keeps
+Amount = Annotated[Decimal, Field(gt=-Decimal(10) ** 15, lt=Decimal(10) ** 15)]
+Count = Annotated[int, Field(gt=-10**9, lt=10**9)]  # people, vehicles, pieces of equipment
 
 Source = Literal["gpb", "gpb_transfer", "fund", "fund_transfer", "capital", "capital_transfer",
                  "special_account", "unit_funds", "fiscal_carryover", "nonfiscal_carryover"]
@@ -36,46 +40,46 @@ class LineItem(BaseModel):
     economic: str = Field(pattern=r"^\d{5}$")  # 款 of 部门预算支出经济分类
     kind: Literal["personnel", "public", "project"]
     project: str | None = None
-    amount: Decimal
+    amount: Amount
 
 
 class Unit(BaseModel):
     name: str
-    year: int
+    year: int = Field(ge=0, le=9999)  # 0: not known (a document read without one)
     scope: Literal["部门", "单位"] = "部门"
     functions: list[str] = Field(default_factory=list)
     organisation: str = ""
-    staffing: dict[str, int] = Field(default_factory=dict)  # 编制数, 实有人数, 在职, 退休, 离休
-    staffing_changes: dict[str, int] = Field(default_factory=dict)
+    staffing: dict[str, Count] = Field(default_factory=dict)  # 编制数, 实有人数, 在职, 退休, 离休
+    staffing_changes: dict[str, Count] = Field(default_factory=dict)
     date: str | None = None  # signed at the end: "2023年1月31日"
 
 
 class Vehicle(BaseModel):
     kind: str  # 一般公务用车, 执法执勤用车, 其他车辆 …
-    count: int
-    value: Decimal
+    count: Count
+    value: Amount
 
 
 class Assets(BaseModel):
     as_of: str = ""  # "2022年底"
-    building_area: Decimal = Decimal(0)
-    building_value: Decimal = Decimal(0)
+    building_area: Amount = Decimal(0)
+    building_value: Amount = Decimal(0)
     vehicles: list[Vehicle] = Field(default_factory=list)
-    furniture_value: Decimal = Decimal(0)
-    other_value: Decimal = Decimal(0)
-    equipment_50: int = 0  # 单位价值50万元以上大型设备
-    equipment_100: int = 0
-    planned_vehicles: int = 0
-    planned_equipment_50: int = 0
-    planned_equipment_100: int = 0
+    furniture_value: Amount = Decimal(0)
+    other_value: Amount = Decimal(0)
+    equipment_50: Count = 0  # 单位价值50万元以上大型设备
+    equipment_100: Count = 0
+    planned_vehicles: Count = 0
+    planned_equipment_50: Count = 0
+    planned_equipment_100: Count = 0
 
 
 class Procurement(BaseModel):
-    goods: Decimal = Decimal(0)
-    works: Decimal = Decimal(0)
-    services: Decimal = Decimal(0)
-    sme: Decimal = Decimal(0)  # 面向中小企业预留
-    small_micro: Decimal = Decimal(0)  # 其中面向小微企业
+    goods: Amount = Decimal(0)
+    works: Amount = Decimal(0)
+    services: Amount = Decimal(0)
+    sme: Amount = Decimal(0)  # 面向中小企业预留
+    small_micro: Amount = Decimal(0)  # 其中面向小微企业
 
 
 class TargetIndicator(BaseModel):
@@ -114,7 +118,7 @@ class Budget(BaseModel):
     names: dict[str, str] = Field(default_factory=dict)  # names of codes the catalog does not know
     # last year's figures the narrative compares with, by subject key (see build/subjects.py),
     # and the reason given for each change
-    prior: dict[str, Decimal] = Field(default_factory=dict)
+    prior: dict[str, Amount] = Field(default_factory=dict)
     reasons: dict[str, str] = Field(default_factory=dict)
     procurement: Procurement = Field(default_factory=Procurement)
     assets: Assets = Field(default_factory=Assets)

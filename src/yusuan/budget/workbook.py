@@ -1,6 +1,7 @@
 """The input workbook: one sheet per part of the budget data, Chinese column headers,
 drop-down lists of valid codes, instructions on the first sheet. Written empty (`yusuan
-template`) or filled (`yusuan extract`), and read back into budget data."""
+template`) or filled (`yusuan extract`), and read back into budget data, each value's sheet,
+row and column kept for the messages about it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from yusuan.budget.model import KINDS, SOURCES, Budget
 from yusuan.budget.validate import Problem
 from yusuan.errors import YusuanError
 from yusuan.read.limits import MAX_CELLS
+from yusuan.spreadsheet import put
 
 INSTRUCTIONS = [
     "yusuan 预算数据录入表",
@@ -32,7 +34,8 @@ INSTRUCTIONS = [
 UNIT_FIELDS = [("单位名称", "name"), ("年度", "year"), ("部门或单位", "scope"), ("金额单位", "money_unit"),
                ("落款日期", "date"), ("机构设置", "organisation"), ("公开表模板", "template")]
 STAFF = ["编制数", "实有人数", "在职", "退休", "离休"]
-LINE_COLUMNS = ["资金来源", "功能分类科目编码", "经济分类科目编码", "支出类型", "项目名称", "金额"]
+LINE_COLUMNS = [("资金来源", "source"), ("功能分类科目编码", "functional"), ("经济分类科目编码", "economic"),
+                ("支出类型", "kind"), ("项目名称", "project"), ("金额", "amount")]
 PRIOR_COLUMNS = ["事项", "说明", "上年数", "变动原因"]
 PROJECT_COLUMNS = [("项目名称", "name"), ("项目负责人", "owner"), ("设立的政策依据", "basis"), ("项目承担单位", "undertaker"),
                    ("资金分配情况", "allocation"), ("资金执行时间", "period"), ("项目总体目标", "goal")]
@@ -46,6 +49,8 @@ ASSETS = [("截至", "as_of"), ("房屋面积（平方米）", "building_area"),
           ("100万元以上大型设备（台套）", "equipment_100"), ("本年预算购置车辆（辆）", "planned_vehicles"),
           ("本年预算购置50万元以上设备（台套）", "planned_equipment_50"),
           ("本年预算购置100万元以上设备（台套）", "planned_equipment_100")]
+VEHICLE_COLUMNS = [("车辆类别", "kind"), ("数量（辆）", "count"), ("价值", "value")]  # on 国有资产, below ASSETS
+GLOSSARY_COLUMNS = [("名词", "term"), ("解释", "definition")]
 PRIOR_KEYS = {  # the comparisons the narrative makes, and what each is
     **{f"income:{s}": f"收入：{name}" for s, name in SOURCES.items()},
     "expense:basic": "支出：基本支出", "expense:project": "支出：项目支出",
@@ -56,19 +61,11 @@ PRIOR_KEYS = {  # the comparisons the narrative makes, and what each is
 }
 
 
-def _put(ws, row: int, column: int, value: Any) -> Any:
-    """A cell's value; a text such as `=100%` stays text, not a formula."""
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    return cell
-
-
 def _header(ws, names: list[str]) -> None:
     from openpyxl.styles import Font, PatternFill
 
     for c, name in enumerate(names, start=1):
-        cell = ws.cell(row=1, column=c, value=name)
+        cell = put(ws, 1, c, name)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         ws.column_dimensions[cell.column_letter].width = max(12, len(name) * 2 + 4)
@@ -84,7 +81,7 @@ def write_workbook(budget: Budget | None, year: int | None = None) -> bytes:
     ws = wb.active
     ws.title = "说明"
     for r, text in enumerate(INSTRUCTIONS, start=1):
-        _put(ws, r, 1, text)
+        put(ws, r, 1, text)
     ws.column_dimensions["A"].width = 120
     year = budget.unit.year if budget else year
 
@@ -93,28 +90,28 @@ def write_workbook(budget: Budget | None, year: int | None = None) -> bytes:
     values: dict[str, Any] = budget.unit.model_dump() | {"money_unit": budget.money_unit,
                                                          "template": budget.template} if budget else {}
     for r, (label, key) in enumerate(UNIT_FIELDS, start=2):
-        _put(unit, r, 1, label)
-        _put(unit, r, 2, values.get(key, {"money_unit": "万元", "scope": "部门",
+        put(unit, r, 1, label)
+        put(unit, r, 2, values.get(key, {"money_unit": "万元", "scope": "部门",
                                                           "template": "default"}.get(key)))
     for r, key in enumerate(STAFF, start=len(UNIT_FIELDS) + 2):
-        _put(unit, r, 1, f"人员：{key}")
-        _put(unit, r, 2, budget.unit.staffing.get(key) if budget else None)
-        _put(unit, r, 3, budget.unit.staffing_changes.get(key) if budget else None)
-    _put(unit, 1, 3, "比上年增减（人）")
+        put(unit, r, 1, f"人员：{key}")
+        put(unit, r, 2, budget.unit.staffing.get(key) if budget else None)
+        put(unit, r, 3, budget.unit.staffing_changes.get(key) if budget else None)
+    put(unit, 1, 3, "比上年增减（人）")
     unit.column_dimensions["B"].width = 60
 
     functions = wb.create_sheet("主要职能")
     _header(functions, ["职能"])
     functions.column_dimensions["A"].width = 120
     for r, text in enumerate(budget.unit.functions if budget else [], start=2):
-        _put(functions, r, 1, text)
+        put(functions, r, 1, text)
 
     lines = wb.create_sheet("支出明细")
-    _header(lines, LINE_COLUMNS)
+    _header(lines, [label for label, _ in LINE_COLUMNS])
     for r, line in enumerate(budget.lines if budget else [], start=2):
         for c, value in enumerate([SOURCES[line.source], line.functional, line.economic, KINDS[line.kind],
                                    line.project, line.amount], start=1):
-            _put(lines, r, c, value)
+            put(lines, r, c, value)
         lines.cell(row=r, column=6).number_format = "0.00"
     lines.column_dimensions["E"].width = 50
 
@@ -125,7 +122,7 @@ def write_workbook(budget: Budget | None, year: int | None = None) -> bytes:
                        for e in catalog.entries("economic_department", y) if e.level == 2})
     for c, values_ in enumerate([list(SOURCES.values()), functional, economic, list(KINDS.values())], start=1):
         for r, value in enumerate(values_, start=1):
-            _put(codes, r, c, value)
+            put(codes, r, c, value)
     codes.sheet_state = "hidden"
     for col, letter, n in (("A", "A", len(SOURCES)), ("B", "B", len(functional)), ("C", "C", len(economic)),
                            ("D", "D", len(KINDS))):
@@ -143,10 +140,10 @@ def write_workbook(budget: Budget | None, year: int | None = None) -> bytes:
             keys[f"gpb:{code}"] = f"一般公共预算项级科目 {code}"
         keys |= {k: k for k in budget.prior if k not in keys}
     for r, (key, label) in enumerate(keys.items(), start=2):
-        _put(prior, r, 1, key)
-        _put(prior, r, 2, label)
-        _put(prior, r, 3, budget.prior.get(key) if budget else None)
-        _put(prior, r, 4, budget.reasons.get(key) if budget else None)
+        put(prior, r, 1, key)
+        put(prior, r, 2, label)
+        put(prior, r, 3, budget.prior.get(key) if budget else None)
+        put(prior, r, 4, budget.reasons.get(key) if budget else None)
     prior.column_dimensions["D"].width = 60
 
     projects = wb.create_sheet("项目")
@@ -156,43 +153,43 @@ def write_workbook(budget: Budget | None, year: int | None = None) -> bytes:
     r2 = 2
     for r, project in enumerate(budget.projects if budget else [], start=2):
         for c, (_, key) in enumerate(PROJECT_COLUMNS, start=1):
-            _put(projects, r, c, getattr(project, key))
+            put(projects, r, c, getattr(project, key))
         for ind in project.indicators:
             for c, (_, key) in enumerate(INDICATOR_COLUMNS, start=1):
-                _put(indicators, r2, c, project.name if key is None else getattr(ind, key))
+                put(indicators, r2, c, project.name if key is None else getattr(ind, key))
             r2 += 1
 
     procurement = wb.create_sheet("政府采购")
     _header(procurement, ["项目", "金额"])
     for r, (label, key) in enumerate(PROCUREMENT, start=2):
-        _put(procurement, r, 1, label)
-        _put(procurement, r, 2, getattr(budget.procurement, key) if budget else None)
+        put(procurement, r, 1, label)
+        put(procurement, r, 2, getattr(budget.procurement, key) if budget else None)
 
     assets = wb.create_sheet("国有资产")
     _header(assets, ["项目", "数值"])
     for r, (label, key) in enumerate(ASSETS, start=2):
-        _put(assets, r, 1, label)
-        _put(assets, r, 2, getattr(budget.assets, key) if budget else None)
+        put(assets, r, 1, label)
+        put(assets, r, 2, getattr(budget.assets, key) if budget else None)
     start = len(ASSETS) + 3
-    for c, name in enumerate(["车辆类别", "数量（辆）", "价值"], start=1):
-        _put(assets, start, c, name)
+    for c, (name, _) in enumerate(VEHICLE_COLUMNS, start=1):
+        put(assets, start, c, name)
     for r, v in enumerate(budget.assets.vehicles if budget else [], start=start + 1):
-        _put(assets, r, 1, v.kind)
-        _put(assets, r, 2, v.count)
-        _put(assets, r, 3, v.value)
+        put(assets, r, 1, v.kind)
+        put(assets, r, 2, v.count)
+        put(assets, r, 3, v.value)
 
     glossary = wb.create_sheet("名词解释")
-    _header(glossary, ["名词", "解释"])
+    _header(glossary, [label for label, _ in GLOSSARY_COLUMNS])
     glossary.column_dimensions["B"].width = 100
     for r, term in enumerate(budget.glossary if budget else [], start=2):
-        _put(glossary, r, 1, term.term)
-        _put(glossary, r, 2, term.definition)
+        put(glossary, r, 1, term.term)
+        put(glossary, r, 2, term.definition)
 
     names = wb.create_sheet("科目名称")
     _header(names, ["编码", "名称"])
     for r, (code, name) in enumerate(sorted(budget.names.items()) if budget else [], start=2):
-        _put(names, r, 1, code)
-        _put(names, r, 2, name)
+        put(names, r, 1, code)
+        put(names, r, 2, name)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -206,26 +203,33 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _decimal(value: Any) -> Decimal | None:
-    """An amount from a cell: openpyxl gives floats; their shortest repr is what was typed."""
-    text = _text(value).replace(",", "")
-    if not text:
-        return None
-    return Decimal(text)
+def _number(value: Any) -> Decimal | str | None:
+    """A number from a cell: openpyxl gives floats, whose shortest repr is what was typed; text that is no
+    number is kept for validation to name."""
+    text = _text(value)
+    try:
+        return Decimal(text.replace(",", "")) if text else None
+    except InvalidOperation:
+        return text
 
 
-def read_workbook(data: bytes) -> tuple[dict[str, Any], dict[int, int], list[Problem]]:
-    """The budget data of a filled workbook as a plain dict (validated by the caller), the
-    workbook row of each line, and the problems met on the way."""
+WIDTH = len(INDICATOR_COLUMNS)  # the widest sheet: shorter rows are read as if blank to there
+
+
+def read_workbook(data: bytes) -> tuple[dict[str, Any], dict[tuple, int], list[Problem]]:
+    """The budget data of a filled workbook as a plain dict (validated by the caller), the workbook row
+    of each part of it by its path in the data (`("lines", 3)`: see `place`), and the problems met on
+    the way."""
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(data), data_only=True)
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
+        raise YusuanError("无法读取录入表：文件已损坏，或不是 Excel 工作簿（.xlsx）") from exc
     problems: list[Problem] = []
-    need = ["单位情况", "支出明细"]
-    missing = [s for s in need if s not in wb.sheetnames]
-    if missing:
-        problems.append(Problem(missing[0], None, "", "缺少这张表（请用 yusuan template 生成的录入表）"))
-        return {}, {}, problems
+    for sheet in ("单位情况", "支出明细"):
+        if sheet not in wb.sheetnames:
+            raise YusuanError(f"缺少“{sheet}”表（请用 yusuan template 生成的录入表）")
 
     def rows(sheet: str) -> list[tuple[int, tuple]]:
         if sheet not in wb.sheetnames:
@@ -233,72 +237,148 @@ def read_workbook(data: bytes) -> tuple[dict[str, Any], dict[int, int], list[Pro
         ws = wb[sheet]
         if ws.max_row * ws.max_column > MAX_CELLS:  # one far cell makes iter_rows walk it all
             raise YusuanError(f"工作表“{sheet}”跨 {ws.max_row:,} 行 × {ws.max_column:,} 列，远大于任何录入表，拒绝读取")
-        return [(r, row) for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2)
-                if any(v not in (None, "") for v in row)]
+        return [(r, row + (None,) * (WIDTH - len(row))) for r, row in
+                enumerate(ws.iter_rows(min_row=2, values_only=True), start=2) if any(v not in (None, "") for v in row)]
 
-    by_label = {_text(row[0]): row for _, row in rows("单位情况")}
-    unit: dict[str, Any] = {key: _text(by_label.get(label, (None, None))[1]) for label, key in UNIT_FIELDS}
-    unit["staffing"] = {k: int(v[1]) for k in STAFF if (v := by_label.get(f"人员：{k}")) and v[1] not in (None, "")}
-    unit["staffing_changes"] = {k: int(v[2]) for k in STAFF
-                                if (v := by_label.get(f"人员：{k}")) and len(v) > 2 and v[2] not in (None, "")}
-    unit["functions"] = [_text(row[0]) for _, row in rows("主要职能")]
+    at: dict[tuple, int] = {}
+    by_label = {_text(row[0]): (r, row) for r, row in rows("单位情况")}
+    unit: dict[str, Any] = {}
+    for label, key in UNIT_FIELDS:
+        if label in by_label:
+            r, row = by_label[label]
+            at[(key,) if key in ("money_unit", "template") else ("unit", key)] = r
+            unit[key] = _text(row[1])
+    for part, column in (("staffing", 1), ("staffing_changes", 2)):
+        unit[part] = {}
+        for k in STAFF:
+            if f"人员：{k}" in by_label and (count := _number(by_label[f"人员：{k}"][1][column])) is not None:
+                at[("unit", part, k)] = by_label[f"人员：{k}"][0]
+                unit[part][k] = count
+    unit["functions"] = []
+    for r, row in rows("主要职能"):
+        at[("unit", "functions", len(unit["functions"]))] = r
+        unit["functions"].append(_text(row[0]))
     data: dict[str, Any] = {"unit": {k: v for k, v in unit.items() if k not in ("money_unit", "template") and v != ""},
                             "money_unit": unit.get("money_unit") or "万元", "template": unit.get("template") or "default"}
     sources = {name: key for key, name in SOURCES.items()}
     kinds = {name: key for key, name in KINDS.items()}
-    lines, where = [], {}
+    lines = []
     for r, row in rows("支出明细"):
-        row = (*row, *[None] * 6)[:6]
-        try:
-            amount = _decimal(row[5])
-        except InvalidOperation:
-            problems.append(Problem("支出明细", r, "金额", f"“{_text(row[5])}”不是数字"))
-            continue
         if _text(row[0]) not in sources:
-            problems.append(Problem("支出明细", r, "资金来源", f"“{_text(row[0])}”不是可选的资金来源"))
+            problems.append(Problem(cell("支出明细", r, "资金来源"), f"“{_text(row[0])}”不是可选的资金来源"))
             continue
         if _text(row[3]) not in kinds:
-            problems.append(Problem("支出明细", r, "支出类型", f"“{_text(row[3])}”应为人员经费、公用经费或项目支出"))
+            problems.append(Problem(cell("支出明细", r, "支出类型"), f"“{_text(row[3])}”应为人员经费、公用经费或项目支出"))
             continue
-        where[len(lines)] = r
+        at[("lines", len(lines))] = r
         lines.append({"source": sources[_text(row[0])], "functional": _text(row[1]), "economic": _text(row[2]),
-                      "kind": kinds[_text(row[3])], "project": _text(row[4]) or None, "amount": amount})
+                      "kind": kinds[_text(row[3])], "project": _text(row[4]) or None, "amount": _number(row[5])})
     data["lines"] = lines
     for r, row in rows("上年数"):
         key = _text(row[0])
-        try:
-            value = _decimal(row[2] if len(row) > 2 else None)
-        except InvalidOperation:
-            problems.append(Problem("上年数", r, "上年数", f"“{_text(row[2])}”不是数字"))
-            continue
-        if value is not None:
+        if (value := _number(row[2])) is not None:
             data.setdefault("prior", {})[key] = value
-        if len(row) > 3 and _text(row[3]):
+            at[("prior", key)] = r
+        if _text(row[3]):
             data.setdefault("reasons", {})[key] = _text(row[3])
-    projects = {}
-    for _, row in rows("项目"):
+            at[("reasons", key)] = r
+    projects: dict[str, dict] = {}
+    order: dict[str, int] = {}  # a project's place in the list, by its name
+    for r, row in rows("项目"):
         fields = {key: _text(v) for (_, key), v in zip(PROJECT_COLUMNS, row, strict=False)}
         projects[fields["name"]] = fields | {"indicators": []}
+        at[("projects", order.setdefault(fields["name"], len(order)))] = r
     for r, row in rows("绩效指标"):
         name = _text(row[0])
         if name not in projects:
-            problems.append(Problem("绩效指标", r, "项目名称", f"“{name}”不在“项目”表中"))
+            problems.append(Problem(cell("绩效指标", r, "项目名称"), f"“{name}”不在“项目”表中"))
             continue
-        fields = {key: _text(v) for (_, key), v in zip(INDICATOR_COLUMNS, row, strict=False) if key}
-        projects[name]["indicators"].append(fields)
+        indicators = projects[name]["indicators"]
+        at[("projects", order[name], "indicators", len(indicators))] = r
+        indicators.append({key: _text(v) for (_, key), v in zip(INDICATOR_COLUMNS, row, strict=False) if key})
     data["projects"] = list(projects.values())
-    data["procurement"] = {key: _decimal(v[1]) for label, key in PROCUREMENT
-                           for _, v in rows("政府采购") if _text(v[0]) == label and v[1] not in (None, "")}
-    asset_rows = rows("国有资产")
-    assets = {key: _text(v[1]) for label, key in ASSETS for _, v in asset_rows if _text(v[0]) == label and
-              v[1] not in (None, "")}
-    header = next((r for r, v in asset_rows if _text(v[0]) == "车辆类别"), None)
-    assets["vehicles"] = [{"kind": _text(v[0]), "count": int(v[1] or 0), "value": _decimal(v[2]) or 0}
-                          for r, v in asset_rows if header and r > header]
+    data["procurement"] = {}
+    for r, v in rows("政府采购"):
+        key = dict(PROCUREMENT).get(_text(v[0]))
+        if key and (value := _number(v[1])) is not None:
+            data["procurement"][key] = value
+            at[("procurement", key)] = r
+    assets: dict[str, Any] = {"vehicles": []}
+    vehicles = False  # below the header row of the vehicles
+    for r, v in rows("国有资产"):
+        if vehicles:
+            at[("assets", "vehicles", len(assets["vehicles"]))] = r
+            assets["vehicles"].append({"kind": _text(v[0]), "count": _number(v[1]) or 0, "value": _number(v[2]) or 0})
+        elif (key := dict(ASSETS).get(_text(v[0]))) and v[1] not in (None, ""):
+            assets[key] = _text(v[1]) if key == "as_of" else _number(v[1])
+            at[("assets", key)] = r
+        vehicles = vehicles or _text(v[0]) == VEHICLE_COLUMNS[0][0]
     data["assets"] = assets
-    data["glossary"] = [{"term": _text(v[0]), "definition": _text(v[1])} for _, v in rows("名词解释")]
-    data["names"] = {_text(v[0]): _text(v[1]) for _, v in rows("科目名称")}
-    return data, where, problems
+    data["glossary"] = []
+    for r, v in rows("名词解释"):
+        at[("glossary", len(data["glossary"]))] = r
+        data["glossary"].append({"term": _text(v[0]), "definition": _text(v[1])})
+    data["names"] = {}
+    for r, v in rows("科目名称"):
+        data["names"][_text(v[0])] = _text(v[1])
+        at[("names", _text(v[0]))] = r
+    return data, at, problems
+
+
+def cell(sheet: str, row: int | None, label: str | None, column: bool = True) -> str:
+    """`“支出明细”表第5行“金额”列`; on a sheet of labelled rows (单位情况, 政府采购, 国有资产) the label is
+    the row's own: `“单位情况”表第3行“年度”`."""
+    return f"“{sheet}”表" + (f"第{row}行" if row else "") + (f"“{label}”" + ("列" if column else "") if label else "")
+
+
+def place(path: tuple, at: dict[tuple, int]) -> str:
+    """Where the value at a path of the budget data is in the workbook, by the rows `read_workbook` found."""
+    sheet, label, column = field(path)
+    return cell(sheet, next((at[path[:n]] for n in range(len(path), 0, -1) if path[:n] in at), None), label, column)
+
+
+def _label(columns: list, key: Any) -> str | None:
+    return next((label for label, k in columns if k == key), None)
+
+
+def field(path: tuple) -> tuple[str, str | None, bool]:
+    """The sheet a path of the budget data is entered on, the field's label there, and whether that label
+    heads a column (or is a row's own)."""
+    match path:
+        case ("lines", int(), key, *_):
+            return "支出明细", _label(LINE_COLUMNS, key), True
+        case ("unit", "functions", *_):
+            return "主要职能", "职能", True
+        case ("unit", "staffing", key, *_):
+            return "单位情况", f"人员：{key}", False
+        case ("unit", "staffing_changes", *_):
+            return "单位情况", "比上年增减（人）", True
+        case ("unit", key, *_) | (("money_unit" | "template") as key, *_):
+            return "单位情况", _label(UNIT_FIELDS, key), False
+        case ("prior", *_):
+            return "上年数", "上年数", True
+        case ("reasons", *_):
+            return "上年数", "变动原因", True
+        case ("projects", int(), "indicators", int(), key, *_):
+            return "绩效指标", _label(INDICATOR_COLUMNS, key), True
+        case ("projects", int(), "indicators", *_):
+            return "绩效指标", "项目名称", True
+        case ("projects", int(), key, *_):
+            return "项目", _label(PROJECT_COLUMNS, key), True
+        case ("procurement", key, *_):
+            return "政府采购", _label(PROCUREMENT, key), False
+        case ("assets", "vehicles", int(), key, *_):
+            return "国有资产", _label(VEHICLE_COLUMNS, key), True
+        case ("assets", key, *_):
+            return "国有资产", _label(ASSETS, key), False
+        case ("glossary", int(), key, *_):
+            return "名词解释", _label(GLOSSARY_COLUMNS, key), True
+        case ("names", _, "[key]"):
+            return "科目名称", "编码", True
+        case ("names", *_):
+            return "科目名称", "名称", True
+    sheets = {"lines": "支出明细", "projects": "项目", "glossary": "名词解释"}
+    return sheets.get(path[0] if path else "", "单位情况"), None, True
 
 
 def save(budget: Budget, path: Path) -> None:

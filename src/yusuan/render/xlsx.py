@@ -9,6 +9,7 @@ from decimal import Decimal
 from yusuan.model import Disclosure, Table
 from yusuan.model.numbers import parse_amount
 from yusuan.render.grid import body_rows, header_rows
+from yusuan.spreadsheet import put
 
 MONEY = "#,##0.00"
 
@@ -21,21 +22,21 @@ def _sheet(wb, table: Table, unit_name: str, year: int | None) -> None:
     width = len(table.columns)
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws.cell(row=1, column=1, value=table.number)
+    put(ws, 1, 1, table.number)
     # a workbook has no cover: each title says its year, as printed tables do (`2026年收支总体情况表`)
     title = f"{year}年{table.title}" if year and not str(table.title).startswith(str(year)) else table.title
-    ws.cell(row=2, column=1, value=title).font = Font(size=14)
+    put(ws, 2, 1, title).font = Font(size=14)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws.cell(row=2, column=1).alignment = Alignment(horizontal="center")
-    ws.cell(row=3, column=1, value=f"编制单位：{unit_name}")
-    ws.cell(row=3, column=width, value=f"单位：{table.unit or ''}").alignment = Alignment(horizontal="right")
+    put(ws, 3, 1, f"编制单位：{unit_name}")
+    put(ws, 3, width, f"单位：{table.unit or ''}").alignment = Alignment(horizontal="right")
     r = 4
     for cells in header_rows(table):
         c = 1
         for cell in cells:
             while any(ws.cell(row=r, column=c).coordinate in m for m in ws.merged_cells.ranges):
                 c += 1
-            target = ws.cell(row=r, column=c, value=cell.text or None)
+            target = put(ws, r, c, cell.text or None)
             target.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             if cell.colspan > 1 or cell.rowspan > 1:
                 ws.merge_cells(start_row=r, start_column=c, end_row=r + cell.rowspan - 1,
@@ -48,19 +49,17 @@ def _sheet(wb, table: Table, unit_name: str, year: int | None) -> None:
     header_end = r - 1
     for cells in body_rows(table):
         for c, cell in enumerate(cells, start=1):
-            target = ws.cell(row=r, column=c)
             amount = _amount(cell.text) if cell.amount else None
+            # text, or a printed amount that is not a number (kept as printed)
+            target = put(ws, r, c, amount if amount is not None else cell.text or None)
             if amount is not None:
-                target.value = amount
                 target.number_format = MONEY
-            else:  # text, or a printed amount that is not a number (kept as printed)
-                target.value = cell.text or None
             target.border = box
             if cell.total:
                 target.font = Font(bold=True)
         r += 1
     if table.note:
-        ws.cell(row=r + 1, column=1, value=table.note)
+        put(ws, r + 1, 1, table.note)
     for c, column in enumerate(table.columns, start=1):
         ws.column_dimensions[get_column_letter(c)].width = 14 if column.is_amount else (
             6 if column.key in ("class", "item", "sub") else 28)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from yusuan.check.findings import Report
+from yusuan.spreadsheet import CsvWriter
 
 COLUMNS = ["id", "rule", "family", "severity", "message", "table", "kind", "row", "column", "line", "page",
            "stated", "expected", "difference", "caused_by"]
@@ -13,7 +13,7 @@ COLUMNS = ["id", "rule", "family", "severity", "message", "table", "kind", "row"
 
 def render_csv(report: Report) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CsvWriter(out)
     writer.writerow(COLUMNS)
     for f in report.findings:
         for loc in f.locations or [None]:

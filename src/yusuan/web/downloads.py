@@ -3,7 +3,6 @@ Data Package (datapackage.json + CSV of the fact table, with its funding-source 
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yusuan.files import safe_name
+from yusuan.spreadsheet import CsvWriter
 from yusuan.store.documents import from_stored
 from yusuan.store.schema import CellValue, Fact, Version
 
@@ -34,7 +34,7 @@ def original(version: Version) -> tuple[bytes, str, str]:
 
 def cells_csv(session: Session, version: Version) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CsvWriter(out)
     writer.writerow(["table", "kind", "row", "code", "label", "column", "value", "money_unit"])
     for c in session.scalars(select(CellValue).where(CellValue.version_id == version.id).order_by(CellValue.id)):
         writer.writerow([c.table_number, c.table_kind, c.row, c.code, c.label, c.column_key, c.value, c.money_unit])
@@ -59,7 +59,7 @@ def datapackage(session: Session, version: Version) -> bytes:
     facts = session.scalars(select(Fact).where(Fact.version_id == version.id).order_by(Fact.id)).all()
     doc = version.document
     rows = io.StringIO()
-    writer = csv.writer(rows)
+    writer = CsvWriter(rows)
     writer.writerow(["unit", "year", "phase", "source", "functional", "functional_class", "economic", "kind",
                      "project", "amount"])
     for f in facts:
