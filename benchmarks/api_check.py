@@ -4,8 +4,8 @@ checked in the uploads' sandbox, nothing stored (target ≤ 1 s an answer once t
     python benchmarks/api_check.py [--requests 20]
 
 The app runs in-process on a new SQLite store (the example not loaded, so the store stays empty
-and any row the check left behind would show); the first answer, which starts the sandbox's
-interpreter and imports the readers, is timed apart from the rest."""
+and any row the check left behind would show); the first answer of each sandbox, which starts its
+interpreter and imports the readers, is timed apart from the rest (one for each sandbox)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,9 @@ def main() -> None:
             assert answer.status_code == 200, answer.text[:300]
             return seconds, answer.json() if format == "json" else answer.text
 
-        first, report = ask("json")
+        # each of the readers' sandboxes answers its first file after starting its interpreter
+        first = [ask("json") for _ in range(app.state.readers.size)]
+        report = first[0][1]
         times = {"json": [], "html": []}
         for _ in range(args.requests):
             for format in times:
@@ -57,7 +59,8 @@ def main() -> None:
     assert stored == 0, f"{stored} rows stored by a check"
     summary = report["summary"]  # type: ignore[index]
     print(f"POST /api/v1/check, the example ({len(data) // 1024} KB, {summary['errors']} errors, "
-          f"{summary['warnings']} warnings): first answer {first:.2f} s (starts the sandbox)")
+          f"{summary['warnings']} warnings): first answers {', '.join(f'{t:.2f}' for t, _ in first)} s "
+          "(each starts a sandbox)")
     for format, seconds in times.items():
         print(f"  {format}: median {statistics.median(seconds):.3f} s, max {max(seconds):.3f} s over {len(seconds)} "
               f"answers (target ≤ 1 s)")

@@ -35,7 +35,7 @@ class Readers:
         # threads of their own: an upload waits for its sandbox up to its time limit, and must not hold one
         # of the few threads the pages are answered on (app.THREADS); they live on, and so do the sandboxes
         # (a sandbox dies with the thread that started it)
-        self.limits = limits
+        self.limits, self.size = limits, size
         self.threads = ThreadPoolExecutor(size, thread_name_prefix="yusuan-read")
         self._free: queue.Queue[Sandbox] = queue.Queue()
         for _ in range(size):
