@@ -60,6 +60,7 @@ def test_the_report_is_framed_by_its_own_page_only(app) -> None:
     framed = client(app).get("/versions/1/download/report", params={"inline": 1})
     assert framed.headers["x-frame-options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in framed.headers[
         "content-security-policy"]
+    assert framed.headers["content-security-policy"].startswith("default-src 'none'")  # the document's text runs nothing
     assert client(app).get("/").headers["x-frame-options"] == "DENY"
 
 

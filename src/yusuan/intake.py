@@ -14,16 +14,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yusuan.store.documents as store
 from yusuan.errors import YusuanError
-from yusuan.store.documents import Stored
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the store only for who keeps a file: `yusuan check` imports no database
     from sqlalchemy.orm import Session
 
     from yusuan.check.findings import Report
     from yusuan.check.rules import Settings
     from yusuan.model import Disclosure
+    from yusuan.store.documents import Stored
 
 CONFIG_ENV = "YUSUAN_CONFIG"
 TO_YUAN = {"万元": Decimal(10000), "元": Decimal(1)}
@@ -109,9 +108,11 @@ def keep(session: Session, data: bytes, name: str, checked: Checked | None, *, r
     """Store a file read and checked as the next version of its unit's document for its year, in the
     caller's transaction; the same file again is the version it already is. `checked` None: the caller
     found the file stored already and did not read it."""
+    import yusuan.store.documents as store
+
     existing = store.stored_version(session, data)
     if existing is not None:
-        return Stored(existing, new=False)
+        return store.Stored(existing, new=False)
     if checked is None:
         raise YusuanError("文件未能读取，请重新上传", file=name)
     facts = checked.disclosure.document
@@ -125,16 +126,18 @@ def keep(session: Session, data: bytes, name: str, checked: Checked | None, *, r
                                 disclosure=checked.disclosure, findings=findings, facts=lines,
                                 report=checked.report.model_dump(mode="json", exclude={"findings"}),
                                 account_id=account_id)
-    return Stored(version, new=True)
+    return store.Stored(version, new=True)
 
 
 def take_in(session: Session, data: bytes, name: str, settings: Settings | None = None, *,
             region: str | None = None, department: str | None = None, account_id: int | None = None) -> Stored:
     """Read, check and store one file in the caller's transaction (a trusted file: the example, a test's);
     a file the store already holds is not read again."""
+    import yusuan.store.documents as store
+
     existing = store.stored_version(session, data)
     if existing is not None:
-        return Stored(existing, new=False)
+        return store.Stored(existing, new=False)
     return keep(session, data, name, check_bytes(data, name, settings, facts=True), region=region,
                 department=department, account_id=account_id)
 
@@ -142,6 +145,7 @@ def take_in(session: Session, data: bytes, name: str, settings: Settings | None 
 def _against_last_year(session: Session, document, checked: Checked, numbered: int) -> list[dict]:
     """When the store holds the unit's previous year, the narrative's comparisons are checked against
     what that year's document printed; the findings name that document by year and version."""
+    import yusuan.store.documents as store
     from yusuan.check.crossyear import check_against_previous
 
     last = store.last_year(session, document)

@@ -34,8 +34,10 @@ KINDS: dict[str, tuple[str, str]] = {  # what → media type, file name after th
     "xlsx": (MEDIA["xlsx"], ".xlsx"), "csv": ("text/csv; charset=utf-8", ".csv"),
     "json": ("application/json", ".json"), "report": ("text/html; charset=utf-8", "-report.html"),
     "datapackage": ("application/zip", "-datapackage.zip")}
-# the check report as a page of its own: the document's text in it may run no script, load nothing
+# the check report as a page of its own: the document's text in it may run no script, load nothing; framed
+# by the version's page only
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+FRAMED_REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def content_disposition(name: str) -> str:
@@ -47,7 +49,7 @@ def content_disposition(name: str) -> str:
 
 
 def download(session: Session, version: Version, what: str, settings: Settings) -> tuple[bytes, str, str]:
-    """The file, its media type and its name (unit-year-version); KeyError for a kind there is none of."""
+    """The file (`what`: "original" or one of KINDS), its media type and its name (unit-year-version)."""
     if what == "original":
         return version.original, MEDIA.get(version.format, "application/octet-stream"), version.filename
     media, suffix = KINDS[what]

@@ -19,7 +19,7 @@ from yusuan.report.terminal import SEVERITY_NAMES
 from yusuan.store.accounts import authenticate, editor_units
 from yusuan.store.schema import Document, FindingRow, Unit, Version
 from yusuan.web import downloads, queries
-from yusuan.web.api import Id, OptionalId, PageNumber, PerPage
+from yusuan.web.api import Id, OptionalId, PageNumber, PerPage, about_of
 from yusuan.web.auth import COOKIE, MAX_AGE, Visitor, check_csrf, require, session_cookie, visitor
 
 if TYPE_CHECKING:
@@ -120,15 +120,14 @@ def version_page(request: Request, version_id: Id) -> HTMLResponse:
 def download(request: Request, version_id: Id, what: str) -> Response:
     who = visitor(request)
     version, _ = _version(request, who, version_id)
+    if what != "original" and what not in downloads.KINDS:
+        raise HTTPException(404, "没有这种下载")
     with request.app.state.sessions() as session:
         version = session.get(Version, version.id)  # type: ignore[assignment]
-        try:
-            data, media, name = downloads.download(session, version, what, request.app.state.settings)
-        except KeyError:
-            raise HTTPException(404, "没有这种下载") from None
+        data, media, name = downloads.download(session, version, what, request.app.state.settings)
     if what == "report" and request.query_params.get("inline"):  # framed by the version's page
         response = Response(data, media_type=media)
-        response.headers["Content-Security-Policy"] = downloads.REPORT_POLICY.replace("'none'", "'self'")
+        response.headers["Content-Security-Policy"] = downloads.FRAMED_REPORT_POLICY
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response
     return _attachment(data, media, name)
@@ -164,8 +163,6 @@ def search(request: Request, q: str = "") -> HTMLResponse:
 @router.get("/about", response_class=HTMLResponse)
 def about(request: Request) -> HTMLResponse:
     """What this server checks with (the settings in force, as `yusuan check` would find them) and its limits."""
-    from yusuan.web.api import about_of
-
     return render(request, visitor(request), "about.html", about=about_of(request))
 
 
