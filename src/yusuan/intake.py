@@ -3,7 +3,9 @@ it, and hand the store plain rows. `yusuan check` and `yusuan import`, the batch
 the API (its check stores nothing) and the example loader all come through here, so one file under one
 set of settings gets the same findings whichever way it came.
 
-Reading and checking are used by their front doors only: `yusuan.read` and `yusuan.check.engine`."""
+Reading and checking are used by their front doors: `yusuan.read` and `yusuan.check.engine` (and, for
+last year's comparisons, which need the store, `yusuan.check.crossyear`). The store is imported only
+to keep a file, so `yusuan check` loads no database."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from yusuan.errors import YusuanError
 
-if TYPE_CHECKING:  # the store only for who keeps a file: `yusuan check` imports no database
+if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from yusuan.check.findings import Report
