@@ -18,7 +18,7 @@ The documents are variations of examples/small-unit-budget.yaml: one variant (am
 by random factors) is built, checked and rendered per 50 documents, and each document is that
 variant under its own unit name and year, stored as the store keeps an upload (the rendered HTML
 as the original file, the read model, its cells, facts and findings), in bulk inserts: reading
-and checking 10,000 files one by one through `store_file` would take hours. The filled store is
+and checking 10,000 files one by one through the intake would take hours. The filled store is
 cached in the temp directory (`--fresh` rebuilds it)."""
 
 from __future__ import annotations
@@ -72,8 +72,9 @@ def make_variant(n: int) -> dict:
     from yusuan.budget.io import load_budget
     from yusuan.build.document import build
     from yusuan.check.engine import check
+    from yusuan.intake import fact_lines
     from yusuan.render.html import render_html
-    from yusuan.store.documents import as_stored, cell_rows, fact_rows
+    from yusuan.store.documents import as_stored, cell_rows
 
     rng = random.Random(n)
     budget, _ = load_budget(EXAMPLE)
@@ -83,10 +84,11 @@ def make_variant(n: int) -> dict:
     budget = budget.model_copy(update={"lines": lines, "unit": budget.unit.model_copy(update={"name": name})})
     disclosure = build(budget)
     report = check(disclosure)
+    report_kept = report.model_dump(mode="json", exclude={"findings"})
     return {"name": name, "year": budget.unit.year, "html": render_html(disclosure), "stored": as_stored(disclosure),
             "money_unit": disclosure.document.money_unit or "万元", "errors": report.summary["errors"],
             "warnings": report.summary["warnings"], "cells": [_row(c) for c in cell_rows(0, disclosure)],
-            "facts": [_row(f) for f in fact_rows(0, disclosure)],
+            "facts": fact_lines(disclosure, report), "report": report_kept,
             "findings": [{"fid": f.id, "rule": f.rule, "severity": f.severity, "message": f.message,
                           "data": f.model_dump(mode="json"), "status": "open"} for f in report.findings]}
 
@@ -124,7 +126,7 @@ def fill(url: str, documents: int) -> None:
             versions.append({"id": n + 1, "document_id": n + 1, "number": 1, "sha256": digest(original),
                              "filename": f"{name}{year}年单位预算公开.html", "format": "html", "size": len(original),
                              "original": original, "disclosure": stored, "money_unit": v["money_unit"],
-                             "errors": v["errors"], "warnings": v["warnings"]})
+                             "report": v["report"], "errors": v["errors"], "warnings": v["warnings"]})
             cells += [{**c, "version_id": n + 1} for c in v["cells"]]
             facts += [{**f, "version_id": n + 1} for f in v["facts"]]
             findings += [{**f, "version_id": n + 1} for f in v["findings"]]

@@ -171,7 +171,8 @@ def test_an_interrupted_run_resumes_without_redoing_work(corpus: Path, tmp_path:
     out = tmp_path / "results.csv"
     journal = journal_path(out)
     log = tmp_path / "log"
-    env = {**os.environ, "PYTHONPATH": str(TESTS), "YUSUAN_BATCH_JOB": "batch_hooks:logged",
+    path = [str(TESTS), *filter(None, [os.environ.get("PYTHONPATH")])]  # ahead of a source tree named there
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "YUSUAN_BATCH_JOB": "batch_hooks:logged",
            "YUSUAN_TEST_LOG": str(log), "YUSUAN_TEST_DELAY": "0.3"}
     args = [sys.executable, "-m", "yusuan", "check", str(corpus), "--jobs", "1", "--out", str(out)]
     killed = _run_until(args, env, journal, 2, signal.SIGKILL)  # kill -9: not even a chance to tidy up

@@ -41,8 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     import uvicorn
     from sqlalchemy import select
 
+    from yusuan.intake import take_in
     from yusuan.store.accounts import create_account
-    from yusuan.store.documents import store_file
     from yusuan.store.schema import EditorUnit, Unit
     from yusuan.web.app import create_app
 
@@ -53,7 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
             account = create_account(session, name, PASSWORD, name)
         changji = session.scalars(select(Unit).where(Unit.name == "昌吉州工业和信息化局")).one()
         session.add(EditorUnit(account_id=account.id, unit_id=changji.id))  # the editor's own unit
-        draft = store_file(session, SHANGHAI.read_bytes(), SHANGHAI.name, region="上海 普陀").version
+        draft = take_in(session, SHANGHAI.read_bytes(), SHANGHAI.name, region="上海 普陀").version
         draft.document.published = False
         app.state.draft = {"version": draft.id, "unit": draft.document.unit_id}
     port = _free_port()
@@ -105,14 +105,14 @@ def _hangzhou(server) -> dict:
     """The Hangzhou PDF's version and unit (stored here if the upload test has not run)."""
     from sqlalchemy import select
 
-    from yusuan.store.documents import store_file
+    from yusuan.intake import take_in
     from yusuan.store.schema import Unit, Version
 
     _, app = server
     with app.state.sessions.begin() as session:
         unit = session.scalars(select(Unit).where(Unit.name == "杭州市气象局")).first()
         if unit is None:
-            store_file(session, HANGZHOU.read_bytes(), HANGZHOU.name, region="浙江 杭州")
+            take_in(session, HANGZHOU.read_bytes(), HANGZHOU.name, region="浙江 杭州")
             unit = session.scalars(select(Unit).where(Unit.name == "杭州市气象局")).one()
         version = session.scalars(select(Version).join(Version.document).where(
             Version.filename == HANGZHOU.name)).first()

@@ -6,9 +6,9 @@ import pytest
 
 from yusuan.budget.io import load_budget
 from yusuan.build.document import build
+from yusuan.intake import take_in
 from yusuan.render.html import render_html
 from yusuan.store.db import sessions
-from yusuan.store.documents import store_file
 from yusuan.store.schema import FindingRow
 
 SMALL = Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml"
@@ -27,8 +27,8 @@ def test_last_years_figure_is_checked_against_last_years_document(store_url: str
     make = sessions(store_url)
     with make.begin() as session:
         # 2025: 一般公共预算拨款 = 176.55 − 62.40 + 46.10 = 160.25
-        store_file(session, document(2025, "46.10", "100.00"), "2025.html")
-        stored = store_file(session, document(2026, "62.40", prior), "2026.html")
+        take_in(session, document(2025, "46.10", "100.00"), "2025.html")
+        stored = take_in(session, document(2026, "62.40", prior), "2026.html")
         rows = session.query(FindingRow).filter_by(version_id=stored.version.id,
                                                    rule="cross_year.prior_matches_published").all()
     assert bool(rows) == found

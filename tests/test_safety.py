@@ -24,12 +24,14 @@ from typer.testing import CliRunner
 from conftest import EXAMPLE, FIXTURES, POSTGRESQL
 from yusuan.budget.io import load_budget
 from yusuan.build.document import build
+from yusuan.check.engine import check
 from yusuan.cli import app
+from yusuan.intake import fact_lines, take_in
 from yusuan.render.docx import render_docx
 from yusuan.render.html import render_html
 from yusuan.store.accounts import create_account, issue_token
 from yusuan.store.db import engine, sessions
-from yusuan.store.documents import cell_rows, digest, fact_rows, from_stored, store_file
+from yusuan.store.documents import cell_rows, digest, from_stored
 from yusuan.store.schema import Base, CellValue, Document, EditorUnit, Fact, FindingRow, Unit, Version
 
 runner = CliRunner()
@@ -86,7 +88,7 @@ def filled(store_url: str, folder: Path) -> str:
     """A store with every kind of row: documents and versions, reviewed findings, an account, its unit and a token."""
     with sessions(store_url).begin() as session:
         for path in sorted(folder.iterdir()):
-            store_file(session, path.read_bytes(), path.name)
+            take_in(session, path.read_bytes(), path.name)
         reviewer = create_account(session, "审核员", "reviewer-password", "reviewer")
         editor = create_account(session, "填报员", "editor-password", "editor")
         session.add(EditorUnit(account_id=editor.id, unit_id=session.scalars(select(Unit.id)).first()))
@@ -134,7 +136,7 @@ def test_backup_and_restore_round_trip_exactly(filled: str, new_store, tmp_path:
     assert result.exit_code == 0, result.output
     assert "已备份" in result.output
     listed = manifest(first)
-    assert listed["revision"] == "0001" and listed["format"] == "yusuan-backup"
+    assert listed["revision"] == "0002" and listed["format"] == "yusuan-backup"
     assert [t["name"] for t in listed["tables"]][:2] == ["account", "region"]  # parents first
     expected = rows(filled)
     assert {t["name"]: t["rows"] for t in listed["tables"]} == {name: len(r) for name, r in expected.items()}
@@ -150,7 +152,7 @@ def test_backup_and_restore_round_trip_exactly(filled: str, new_store, tmp_path:
     with sessions(target).begin() as session:  # new rows get fresh ids (PostgreSQL's sequences were moved on)
         account = create_account(session, "新用户", "new-password", "editor")
         issue_token(session, account)
-        stored = store_file(session, EXAMPLE.read_bytes() + b"\n", "changed.txt")
+        stored = take_in(session, EXAMPLE.read_bytes() + b"\n", "changed.txt")
     assert stored.new and stored.version.number == 3 and account.id == 3
 
 
@@ -160,7 +162,7 @@ def test_from_sqlite_to_postgresql(folder: Path, new_store, tmp_path: Path) -> N
     source = new_store("sqlite")
     with sessions(source).begin() as session:
         for path in sorted(folder.iterdir())[:3]:
-            store_file(session, path.read_bytes(), path.name)
+            take_in(session, path.read_bytes(), path.name)
         create_account(session, "审核员", "reviewer-password", "reviewer")
     assert backup(source, tmp_path / "sqlite.zip").exit_code == 0
     target = new_store("postgresql")
@@ -183,7 +185,7 @@ def test_a_backup_is_one_moment_of_the_store(kind: str, folder: Path, new_store,
     url = new_store(kind)
     with sessions(url).begin() as session:
         for name in ("built-0.html", "built-2.html"):
-            store_file(session, (folder / name).read_bytes(), name)
+            take_in(session, (folder / name).read_bytes(), name)
     before = rows(url)
     write_table = module._write_table
 
@@ -191,7 +193,7 @@ def test_a_backup_is_one_moment_of_the_store(kind: str, folder: Path, new_store,
         if table.name == "version":  # units and documents written: another session stores two more documents
             with sessions(url).begin() as session:
                 for name in ("built-1.html", "built-3.docx"):
-                    store_file(session, (folder / name).read_bytes(), name)
+                    take_in(session, (folder / name).read_bytes(), name)
         return write_table(connection, table, *args)
 
     monkeypatch.setattr(module, "_write_table", and_meanwhile)
@@ -233,7 +235,7 @@ def test_a_corrupt_truncated_or_foreign_archive_is_refused(filled: str, new_stor
     _rewrite(good, tmp_path / "tampered.zip",
              lambda name, body: body.replace(b'"confirmed"', b'"dismissed"', 1) if "finding" in name else body)
     _rewrite(good, tmp_path / "newer.zip",
-             lambda name, body: body.replace(b'"revision": "0001"', b'"revision": "9999"') if name == "manifest.json" else body)
+             lambda name, body: body.replace(b'"revision": "0002"', b'"revision": "9999"') if name == "manifest.json" else body)
     cases = {"truncated.zip": "损坏", "flipped.zip": "损坏", "foreign.zip": "缺少 manifest.json", "text.zip": "损坏",
              "tampered.zip": "校验和不符", "newer.zip": "更新版本", "missing.zip": "不存在"}
     target = new_store(make_url(filled).get_backend_name())
@@ -271,11 +273,11 @@ import os
 import time
 
 if os.environ.get("YUSUAN_TEST_STALL"):
-    import yusuan.store.documents as documents
+    import yusuan.intake as intake
 
-    original = documents.store_read
+    original = intake.keep
 
-    def store_read(session, data, filename, *args, **kwargs):
+    def keep(session, data, filename, *args, **kwargs):
         stored = original(session, data, filename, *args, **kwargs)
         if os.path.basename(filename) == os.environ["YUSUAN_TEST_STALL"]:
             session.flush()
@@ -284,7 +286,7 @@ if os.environ.get("YUSUAN_TEST_STALL"):
             time.sleep(120)
         return stored
 
-    documents.store_read = store_read
+    intake.keep = keep
 '''
 
 EXPECTED_COUNTS: dict[str, tuple[int, int]] = {}  # sha256 → the cells and facts its stored read model gives
@@ -310,7 +312,8 @@ def consistent(url: str) -> list[str]:
             assert sorted(numbers) == list(range(1, len(numbers) + 1))
             if version.sha256 not in EXPECTED_COUNTS:
                 disclosure = from_stored(version.disclosure)
-                EXPECTED_COUNTS[version.sha256] = (len(cell_rows(0, disclosure)), len(fact_rows(0, disclosure)))
+                facts = fact_lines(disclosure, check(disclosure))
+                EXPECTED_COUNTS[version.sha256] = (len(cell_rows(0, disclosure)), len(facts))
             counted = tuple(session.scalar(select(func.count()).select_from(model).where(model.version_id == version.id))
                             for model in (CellValue, Fact))
             assert counted == EXPECTED_COUNTS[version.sha256], version.filename
@@ -357,7 +360,8 @@ def test_an_import_killed_anywhere_leaves_the_store_whole_and_a_rerun_finishes(
     hooks.mkdir()
     (hooks / "sitecustomize.py").write_text(STALL)
     mark = tmp_path / "mark"
-    env = {**os.environ, "PYTHONPATH": str(hooks), "YUSUAN_TEST_MARK": str(mark)}
+    path = [str(hooks), *filter(None, [os.environ.get("PYTHONPATH")])]  # ahead of a source tree named there
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "YUSUAN_TEST_MARK": str(mark)}
     args = [sys.executable, "-m", "yusuan", "import", str(documents), "--jobs", "1", "--database", url]
 
     started: list[subprocess.Popen] = []

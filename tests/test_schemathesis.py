@@ -16,8 +16,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import select
 
 from conftest import EXAMPLE
+from yusuan.intake import take_in
 from yusuan.store.accounts import create_account, issue_token
-from yusuan.store.documents import store_file
 from yusuan.store.schema import EditorUnit, Version
 from yusuan.web import api as api_routes
 from yusuan.web.app import create_app
@@ -33,7 +33,7 @@ def api(store_url: str) -> dict:
     app = create_app(store_url, secret="schemathesis-secret")
     with app.state.sessions.begin() as session:
         published = session.scalars(select(Version.id)).first()
-        draft = store_file(session, EXAMPLE.read_text("utf-8").replace("2023", "2024").encode(), "draft.txt").version
+        draft = take_in(session, EXAMPLE.read_text("utf-8").replace("2023", "2024").encode(), "draft.txt").version
         draft.document.published = False
         editor = create_account(session, "editor", "editor-password", "editor")
         session.add(EditorUnit(account_id=editor.id, unit_id=draft.document.unit_id))
@@ -57,12 +57,14 @@ def test_every_operation_is_exercised(api: dict) -> None:
 @pytest.mark.parametrize("label", OPERATIONS)
 def test_the_api_answers_as_its_schema_says(api: dict, label: str, mode: GenerationMode) -> None:
     operation = next(r.ok() for r in api["schema"].get_all_operations() if r.ok().label == label)
+    if mode == GenerationMode.NEGATIVE and not list(operation.iter_parameters()) and not operation.body:
+        pytest.skip("no parameter to get wrong")
     cases = operation.as_strategy(generation_mode=mode)
     if "version_id" in operation.path and mode == GenerationMode.POSITIVE:  # versions that exist, half the time
         cases = st.one_of(*(operation.as_strategy(generation_mode=mode, path_parameters={"version_id": v})
                             for v in api["versions"]), cases)
     # a file that fits the schema (any bytes) is mostly no disclosure: a 422 the schema cannot foresee
-    excluded = [positive_data_acceptance] if label == "POST /api/v1/documents" else []
+    excluded = [positive_data_acceptance] if label in ("POST /api/v1/documents", "POST /api/v1/check") else []
 
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

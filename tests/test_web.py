@@ -60,6 +60,7 @@ def test_the_report_is_framed_by_its_own_page_only(app) -> None:
     framed = client(app).get("/versions/1/download/report", params={"inline": 1})
     assert framed.headers["x-frame-options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in framed.headers[
         "content-security-policy"]
+    assert framed.headers["content-security-policy"].startswith("default-src 'none'")  # the document's text runs nothing
     assert client(app).get("/").headers["x-frame-options"] == "DENY"
 
 
@@ -417,3 +418,92 @@ def test_search_finds_units_the_visitor_may_see(app, paged: list[int]) -> None:
 
     assert found(TestClient(app)) == ["分页测试单位0", "分页测试单位1"]  # 单位2 has a draft only
     assert found(client(app, "reviewer")) == ["分页测试单位0", "分页测试单位1", "分页测试单位2"]
+
+
+def test_the_api_lists_at_least_fourteen_paths_each_with_its_error_answers(app) -> None:
+    paths = TestClient(app).get("/api/v1/openapi.json").json()["paths"]
+    assert len(paths) >= 14, sorted(paths)
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert {"401", "422"} <= set(operation["responses"]), (method, path)
+            if "{" in path:  # an object by its id or code: the answer when there is none
+                assert "404" in operation["responses"] or "{what}" in path, (method, path)
+
+
+def test_api_one_unit_one_document_its_versions(app) -> None:
+    c = TestClient(app)
+    unit = c.get("/api/v1/units/1").json()
+    assert unit["name"] == "昌吉州工业和信息化局" and unit["region"] == "新疆 昌吉州"
+    assert unit["years"][0]["year"] == 2023 and unit["years"][0]["kind"] == "budget"
+    assert unit["charts"]["years"] == ["2023"] and "基本支出" in unit["charts"]["basic-project"]
+    document = c.get("/api/v1/documents/1").json()
+    assert document["unit"] == unit["name"] and document["published"] and document["versions"][0]["number"] == 1
+    assert document["versions"][0]["uploaded_at"].endswith(("Z", "+00:00"))
+    assert c.get("/api/v1/documents/1/versions").json() == document["versions"]
+    assert c.get("/api/v1/units/999999").status_code == 404 and c.get("/api/v1/documents/999999").status_code == 404
+
+
+def test_api_a_version_its_reading_cells_report_and_downloads(app) -> None:
+    c = TestClient(app)
+    version = c.get("/api/v1/versions/1").json()
+    assert version["format"] == "text" and version["year"] == 2023 and version["unit"] == "昌吉州工业和信息化局"
+    reading = version["reading"]
+    assert [t["number"] for t in reading["tables"]][:2] == ["表1", "表2"] and reading["tables"][0]["kind"]
+    assert reading["performance_targets"] > 0 and reading["claims"] > 0 and isinstance(reading["unread"], list)
+    cells = c.get("/api/v1/versions/1/cells", params={"table": "表5", "code": "2011399"}).json()
+    assert cells["total"] >= 1 and {"2283.33"} <= {cell["value"] for cell in cells["items"]}
+    assert all(cell["table"] == "表5" and cell["code"] == "2011399" for cell in cells["items"])
+    report = c.get("/api/v1/versions/1/report").json()
+    assert report["summary"]["errors"] == 31 and report["localisation"]
+    assert [f["id"] for f in report["findings"]] == [f["fid"] for f in c.get("/api/v1/versions/1/findings").json()]
+    html = c.get("/api/v1/versions/1/report", params={"format": "html"})
+    assert "→ 2313.63" in html.text and html.headers["content-security-policy"].startswith("default-src 'none'")
+    for what, address in version["downloads"].items():
+        answer = c.get(address)
+        assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"], what
+    assert c.get(version["downloads"]["original"]).content == EXAMPLE.read_bytes()
+    assert c.get("/api/v1/versions/1/download/nothing").status_code == 422
+
+
+def test_api_review_by_token(app) -> None:
+    c = TestClient(app, headers={"Authorization": f"Bearer {app.state.token}"})  # a reviewer's
+    finding = c.get("/api/v1/versions/1/findings").json()[2]
+    refused = c.post(f"/api/v1/findings/{finding['id']}/dismiss", data={"reason": "  "})
+    assert refused.status_code == 422  # a dismissal says why
+    dismissed = c.post(f"/api/v1/findings/{finding['id']}/dismiss", data={"reason": "模板行，非错误"}).json()
+    assert dismissed["status"] == "dismissed" and dismissed["reason"] == "模板行，非错误" and dismissed["reviewed_at"]
+    confirmed = c.post(f"/api/v1/findings/{finding['id']}/confirm").json()
+    assert confirmed["status"] == "confirmed" and confirmed["reason"] is None
+    assert TestClient(app).post(f"/api/v1/findings/{finding['id']}/confirm").status_code == 401
+    assert c.post("/api/v1/findings/999999/confirm").status_code == 404
+
+
+def test_api_search_catalog_and_compare(app) -> None:
+    c = TestClient(app)
+    found = c.get("/api/v1/search", params={"q": "2011301"}).json()
+    assert found["codes"] and all(hit["code"] == "2011301" for hit in found["codes"])
+    assert c.get("/api/v1/search", params={"q": "大数据"}).json()["projects"]
+    assert c.get("/api/v1/search", params={"q": "工业和信息化"}).json()["units"][0]["name"] == "昌吉州工业和信息化局"
+    entry = c.get("/api/v1/catalog/2011301", params={"year": 2023}).json()
+    assert entry["name"] == "行政运行" and entry["level"] == 3 and [p["code"] for p in entry["parents"]] == ["201", "20113"]
+    assert c.get("/api/v1/catalog/2999999").status_code == 404 and c.get("/api/v1/catalog/123").status_code == 422
+    same = c.get("/api/v1/compare", params={"a": 1, "b": 1}).json()
+    assert same["tables"] and all(r["difference"] is None for t in same["tables"] for r in t["rows"])
+
+
+def test_api_publish(app) -> None:
+    c = TestClient(app, headers={"Authorization": f"Bearer {app.state.token}"})  # a reviewer's
+    assert c.post("/api/v1/documents/1/publish", data={"published": "false"}).json()["published"] is False
+    try:
+        assert TestClient(app).get("/api/v1/documents/1").status_code == 404  # a draft: not for the public
+    finally:
+        assert c.post("/api/v1/documents/1/publish", data={"published": "true"}).json()["published"] is True
+    assert TestClient(app).post("/api/v1/documents/1/publish", data={"published": "true"}).status_code == 401
+
+
+def test_the_about_page_and_its_json(app) -> None:
+    page = TestClient(app).get("/about")
+    assert page.status_code == 200 and "核查设置" in page.text and "row.total_equals_parts" in page.text
+    about = TestClient(app).get("/api/v1/about").json()
+    assert about["settings"]["tolerance"] == "0" and about["limits"]["file_mb"] == 50
+    assert about["database"] in ("sqlite", "postgresql") and "://" not in page.text  # no address of the store

@@ -46,8 +46,13 @@ def _fail(error: YusuanError) -> None:
 def _read(path: Path):
     from yusuan.read import read
 
+    return _guarded(path, lambda: read(path))
+
+
+def _guarded(path: Path, work):
+    """`work` on the file at `path`: its result, or the reason it could not be read and exit status 2."""
     try:
-        return read(path)
+        return work()
     except YusuanError as error:
         _fail(error)
     except (MemoryError, RecursionError) as exc:  # a bound the readers do not yet know of
@@ -111,9 +116,10 @@ class Format(StrEnum):
 def _settings(config: Path | None, tolerance: str | None, weight_total: str | None, severity: list[str]):
     from decimal import Decimal, InvalidOperation
 
-    from yusuan.check.rules import load_settings, rules
+    from yusuan.check.rules import rules
+    from yusuan.intake import settings_in_force
 
-    settings = load_settings(config)
+    settings = settings_in_force(config)
     try:
         if tolerance is not None:
             settings.tolerance = Decimal(tolerance)
@@ -137,7 +143,8 @@ def check(
         show_default=False, metavar="PATH")],
     format: Annotated[Format, typer.Option("--format", "-f", help="输出格式")] = Format.terminal,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（默认输出到终端）")] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="设置文件（默认 ./yusuan.toml）")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="设置文件（默认取环境变量 YUSUAN_CONFIG，否则 ./yusuan.toml）")] = None,
     tolerance: Annotated[str | None, typer.Option(help="各规则的默认容差")] = None,
     weight_total: Annotated[str | None, typer.Option(help="绩效指标权重总分（默认 100）")] = None,
     severity: Annotated[list[str], typer.Option(help="改变规则的级别，如 catalog.unknown_code=info")] = [],  # noqa: B006
@@ -164,16 +171,16 @@ def check(
             _fail(YusuanError("批量核查用 --out 写结果（.parquet、.csv 或 .json）；--format、--output 只用于单个文件"))
         _check_batch(files, settings, jobs, out, force, timeout, memory_limit,
                      dask or os.environ.get("YUSUAN_DASK_SCHEDULER") or None)
-    from yusuan.check.engine import check as run_check
+    from yusuan.intake import check_file
 
-    disclosure = _read(file)
-    report = run_check(disclosure, settings)
+    checked = _guarded(file, lambda: check_file(file, settings))
+    report = checked.report
     if format is Format.terminal and output is None:
         from yusuan.report.terminal import show_report
 
         show_report(report)
     else:
-        text = _render(report, disclosure, format)
+        text = _render(report, checked.disclosure, format)
         if output:
             output.write_text(text, encoding="utf-8")
         else:
@@ -210,7 +217,8 @@ def import_(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="并行进程数（默认 CPU 核数）")] = None,
     timeout: Annotated[float, typer.Option(help="每个文件的时限（秒）")] = 300.0,
     memory_limit: Annotated[int, typer.Option(help="每个处理进程的内存上限（MB，0 为不限）")] = 2048,
-    config: Annotated[Path | None, typer.Option("--config", help="核查设置文件（默认 ./yusuan.toml）")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="核查设置文件（默认取环境变量 YUSUAN_CONFIG，否则 ./yusuan.toml）")] = None,
 ) -> None:
     """把一批公开文件读入、核查并存入数据库（与批量核查同一套机制：时限、内存上限、进度）。库中已有的文件跳过，
     再次运行只做未完成的。退出码：0 全部入库且无错误，1 有文件发现错误，2 有文件无法读取、超时或超出内存。"""
@@ -245,7 +253,9 @@ def _render(report, disclosure, format: Format) -> str:
         console = Console(record=True, width=160, file=io.StringIO())
         show_report(report, console)
         return console.export_text()
-    return report.model_dump_json(indent=1) + "\n"
+    from yusuan.report.json import render_json
+
+    return render_json(report)
 
 
 @app.command(name="rules")
@@ -372,16 +382,23 @@ def serve(
     port: Annotated[int, typer.Option(help="端口")] = 8000,
     database: Annotated[str | None, typer.Option(help="数据库 URL（默认 YUSUAN_DATABASE_URL，或 ./yusuan.db）")] = None,
     workers: Annotated[int, typer.Option(min=1, help="工作进程数（多核时可设为核数）")] = 1,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="核查设置文件（默认取环境变量 YUSUAN_CONFIG，否则 ./yusuan.toml），与 yusuan check 相同")] = None,
 ) -> None:
-    """启动网站和 API：默认使用当前目录下的 SQLite 文件 yusuan.db，首次启动载入示例文件。"""
-    import os
-
+    """启动网站和 API：默认使用当前目录下的 SQLite 文件 yusuan.db，首次启动载入示例文件。上传的文件按核查设置核查。"""
     import uvicorn
 
+    from yusuan.intake import CONFIG_ENV, config_path
     from yusuan.web.app import create_app
 
-    # once, here, before any worker starts: the migration, the session secret file, the example
-    create_app(database)
+    found = config_path(config)
+    if found is not None:
+        os.environ[CONFIG_ENV] = str(found.resolve())  # the workers check with the same settings
+    # once, here, before any worker starts: the settings read, the migration, the session secret file, the example
+    try:
+        create_app(database)
+    except YusuanError as error:
+        _fail(error)
     if database:
         os.environ["YUSUAN_DATABASE_URL"] = database  # the workers open the same store
     print(f"yusuan 网站：http://{host}:{port}/   API 文档：http://{host}:{port}/api/docs")

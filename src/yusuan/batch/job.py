@@ -1,12 +1,11 @@
 """The work on one document, run inside a sandbox process: read it (from the shared filesystem or
-from the bytes sent), check it, and return its record. A job is named "module:function", so other
-batch work (loading a folder into the store) plugs into the same machinery."""
+from the bytes sent), check it through the intake, and return its record. A job is named
+"module:function", so other batch work (loading a folder into the store) plugs into the same machinery."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ class Task:
     source: str | None = None  # absolute path to read, when the worker shares the filesystem
     data: bytes | None = None  # else the content itself
     settings: Any = None  # yusuan.check.rules.Settings
+    facts: bool = False  # also recover the fact table behind the document (for the store)
 
 
 def prepare() -> None:
@@ -67,32 +67,28 @@ READ_JOB = "yusuan.batch.job:read_document"
 
 
 def read_document(task: Task) -> Record:
-    """Read and check, and hand back the disclosure and its report too: for a caller that keeps them
-    itself (the web app stores an upload read in a sandbox)."""
-    record, disclosure, report = _checked(task)
-    if disclosure is not None:
-        record["disclosure"], record["report"] = disclosure, report
+    """Read and check (and recover the facts, when the task says so), and hand back what the intake
+    made of it as `checked`: for a caller that keeps it itself (the web app, which reads uploads in
+    a sandbox and stores them or only shows their report)."""
+    record, checked = _checked(task)
+    if checked is not None:
+        record["checked"] = checked
     return record
 
 
-def _checked(task: Task) -> tuple[Record, Any, Any]:
+def _checked(task: Task) -> tuple[Record, Any]:
+    from yusuan.intake import check_bytes
+
     try:
-        disclosure, report, read_seconds, check_seconds = _read_and_check(task, content(task))
+        checked = check_bytes(content(task), task.path, task.settings, facts=task.facts)
     except YusuanError as error:
-        return failure(task.path, task.sha256, "failed", message(error)), None, None
-    return from_report(task.path, task.sha256, disclosure, report, read_seconds, check_seconds), disclosure, report
+        return failure(task.path, task.sha256, "failed", message(error)), None
+    return _record(task, checked), checked
 
 
-def _read_and_check(task: Task, data: bytes) -> tuple[Any, Any, float, float]:
-    """The disclosure, its report, and the seconds reading and checking took."""
-    from yusuan.check.engine import check
-    from yusuan.read import read_bytes
-
-    start = time.perf_counter()
-    disclosure = read_bytes(data, task.path)
-    read_done = time.perf_counter()
-    report = check(disclosure, task.settings)
-    return disclosure, report, read_done - start, time.perf_counter() - read_done
+def _record(task: Task, checked) -> Record:
+    return from_report(task.path, task.sha256, checked.disclosure, checked.report, checked.read_seconds,
+                       checked.check_seconds)
 
 
 def message(error: YusuanError) -> str:
@@ -110,24 +106,25 @@ def import_document(task: Task) -> Record:
     file the store already holds is a duplicate, so a rerun redoes nothing."""
     from sqlalchemy.exc import IntegrityError
 
+    from yusuan import intake
     from yusuan.store.db import sessions
-    from yusuan.store.documents import store_read, stored_version
+    from yusuan.store.documents import stored_version
 
     try:
         data = content(task)
-        with sessions().begin() as session:
+        with sessions()() as session:
             if (existing := stored_version(session, data)) is not None:
                 return failure(task.path, task.sha256, "duplicate",
                                f"库中已有（文件 {existing.document_id} 第{existing.number}版）")
-        disclosure, report, read_seconds, check_seconds = _read_and_check(task, data)
+        checked = intake.check_bytes(data, task.path, task.settings, facts=True)
         for attempt in range(2):  # another worker may have added the same unit a moment before: once more
             try:
                 with sessions().begin() as session:
-                    store_read(session, data, task.path, disclosure, report)
+                    intake.keep(session, data, task.path, checked)
                 break
             except IntegrityError:
                 if attempt:
                     raise
     except YusuanError as error:
         return failure(task.path, task.sha256, "failed", message(error))
-    return from_report(task.path, task.sha256, disclosure, report, read_seconds, check_seconds)
+    return _record(task, checked)

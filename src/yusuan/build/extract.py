@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from yusuan.budget.model import SOURCES, Budget, LineItem, Project, TargetIndicator, Unit
 from yusuan.build.views import ECONOMIC_CLASSES
+from yusuan.check.findings import Report
 from yusuan.check.narrative import similar
 from yusuan.model import Disclosure, Table
 
@@ -211,12 +212,13 @@ def _subject_key(subject: str, kind: str, section: str) -> str | None:
     return None
 
 
-def corrected(d: Disclosure) -> tuple[Disclosure, list[str]]:
+def corrected(d: Disclosure, report: Report | None = None) -> tuple[Disclosure, list[str]]:
     """The disclosure with the cells `yusuan check` localises set to their likely values, and
-    what was changed: where the published tables contradict each other."""
+    what was changed: where the published tables contradict each other. `report`: the document's
+    check, when it was checked already."""
     from yusuan.check.engine import check
 
-    report = check(d)
+    report = report or check(d)
     fixed = d.model_copy(deep=True)
     changes = []
     for c in report.localisation:

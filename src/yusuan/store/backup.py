@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +53,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from yusuan import __version__
 from yusuan.errors import YusuanError
+from yusuan.store.db import alembic_config
 
 FORMAT = "yusuan-backup"
 FORMAT_VERSION = 1
@@ -110,19 +110,11 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _alembic():
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("yusuan.store").joinpath("migrations")))
-    return config
-
-
 def _migrate(connection: Connection, revision: str) -> None:
     """Bring the schema to `revision` inside the caller's transaction."""
     from alembic import command
 
-    config = _alembic()
+    config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
 
@@ -330,7 +322,7 @@ def _manifest(archive: zipfile.ZipFile, path: Path) -> dict:
         raise _corrupt(path, f"清单与内容不符：{error}") from None
     from alembic.script import ScriptDirectory
 
-    known = {script.revision for script in ScriptDirectory.from_config(_alembic()).walk_revisions()}
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if manifest.get("revision") not in known:
         raise YusuanError(f"备份来自更新版本的 yusuan（{manifest.get('yusuan')}，数据库结构版本 {manifest.get('revision')}），"
                           f"本版本 {__version__} 不认识；请先升级 yusuan 再恢复", file=str(path))

@@ -9,7 +9,7 @@ import threading
 from functools import cache
 from importlib import resources
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///yusuan.db"
@@ -36,7 +36,9 @@ def engine(url: str) -> Engine:
         made = create_engine(url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20)
         event.listen(made, "connect", _sqlite_pragmas)
     else:
-        made = create_engine(url, pool_pre_ping=True)
+        # times kept without their zone are UTC, as SQLite's CURRENT_TIMESTAMP makes them (libpq's drivers)
+        utc = {"options": "-c timezone=UTC"} if make_url(url).get_driver_name().startswith("psycopg") else {}
+        made = create_engine(url, pool_pre_ping=True, connect_args=utc)
     migrate(made)
     return made
 
@@ -63,13 +65,20 @@ def commits(url: str) -> Commits | None:
     return Commits(made.url.database)
 
 
-def migrate(made: Engine) -> None:
-    """Bring the schema to the newest migration (a new store is created this way too)."""
-    from alembic import command
+def alembic_config():
+    """Alembic's configuration for the store's migrations (a connection is handed in as an attribute)."""
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(resources.files("yusuan.store").joinpath("migrations")))
+    return config
+
+
+def migrate(made: Engine) -> None:
+    """Bring the schema to the newest migration (a new store is created this way too)."""
+    from alembic import command
+
+    config = alembic_config()
     with made.begin() as connection:
         if made.dialect.name == "sqlite":  # pysqlite runs DDL outside any transaction: a store cut short half-made
             connection.exec_driver_sql("BEGIN IMMEDIATE")

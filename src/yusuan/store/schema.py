@@ -81,6 +81,9 @@ class Version(Base):
     # the two large columns load only when asked for: lists and pages of versions do not need them
     original: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     disclosure: Mapped[dict] = mapped_column(JSON, deferred=True)  # the read model, as `yusuan parse` prints it
+    # what the check said besides its findings (summary, localisation, rules not applicable, settings);
+    # none for versions stored before it was kept (migration 0002)
+    report: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     money_unit: Mapped[str] = mapped_column(String(4))
     errors: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -33,6 +34,9 @@ from yusuan.web.auth import LoginLimiter, Visitor, visitor
 from yusuan.web.queries import Recent
 from yusuan.web.reading import Readers
 
+if TYPE_CHECKING:
+    from yusuan.check.rules import Settings
+
 MAX_UPLOAD = 50 * 1024 * 1024  # bytes per file
 MAX_FORM = 1024 * 1024  # bytes of a request without a file, and the room for the form fields beside one
 SWAGGER_CDN = "https://cdn.jsdelivr.net"  # where FastAPI's API documentation page takes Swagger UI from
@@ -49,7 +53,7 @@ def body_limit(path: str) -> int:
     """The most a request may send: several files to the upload page, one to the other uploads, else a form."""
     if path == "/upload":
         return 10 * MAX_UPLOAD + MAX_FORM
-    if path in ("/build", "/api/v1/documents"):
+    if path in ("/build", "/api/v1/documents", "/api/v1/check"):
         return MAX_UPLOAD + MAX_FORM
     return MAX_FORM
 
@@ -129,22 +133,31 @@ def _secret() -> str:
 
 def load_example(app: FastAPI) -> None:
     """An empty store starts with the reference example, so there is something to look at."""
-    from yusuan.store.documents import store_file
+    from yusuan.intake import check_bytes, keep
 
-    with app.state.sessions.begin() as session:
+    with app.state.sessions() as session:
         if session.scalars(select(Version.id)).first() is not None:
             return
-        data = resources.files("yusuan.data.examples").joinpath("changji-gxj-2023-budget.txt").read_bytes()
-        store_file(session, data, "changji-gxj-2023-budget.txt", region="新疆 昌吉州")
+    name = "changji-gxj-2023-budget.txt"
+    data = resources.files("yusuan.data.examples").joinpath(name).read_bytes()
+    checked = check_bytes(data, name, app.state.settings, facts=True)  # our own file: read here, not in a sandbox
+    with app.state.sessions.begin() as session:
+        keep(session, data, name, checked, region="新疆 昌吉州")
 
 
-def create_app(url: str | None = None, *, secret: str | None = None, example: bool = True) -> FastAPI:
+def create_app(url: str | None = None, *, secret: str | None = None, example: bool = True,
+               settings: Settings | None = None) -> FastAPI:
+    """The app over the store at `url` (else YUSUAN_DATABASE_URL, else ./yusuan.db), checking with
+    `settings` (else those in force, as `yusuan check` finds them: YUSUAN_CONFIG or ./yusuan.toml)."""
+    from yusuan.intake import config_path, settings_in_force
     from yusuan.web import api, pages
 
     app = FastAPI(title="yusuan 预算公开", version="1", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
                   lifespan=few_threads,
                   description="部门预算/决算公开：单位、文件、表格、核查发现与汇总。")
     app.state.url = database_url(url)
+    app.state.config = None if settings else config_path()  # the settings file, shown on /about
+    app.state.settings = settings or settings_in_force()
     app.state.sessions = sessions(app.state.url)
     app.state.secret = secret or _secret()
     app.state.templates = Jinja2Templates(directory=str(resources.files("yusuan.web").joinpath("templates")))

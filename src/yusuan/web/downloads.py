@@ -1,11 +1,14 @@
 """A version's downloads: the original file, Excel, CSV, JSON, the check report, and a Fiscal
-Data Package (datapackage.json + CSV of the fact table, with its funding-source dimension)."""
+Data Package (datapackage.json + CSV of the fact table, with its funding-source dimension). The
+pages and the API serve the same files from here."""
 
 from __future__ import annotations
 
 import io
 import json
 import zipfile
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote
 
 from sqlalchemy import select
@@ -14,10 +17,27 @@ from sqlalchemy.orm import Session
 from yusuan.files import safe_name
 from yusuan.spreadsheet import CsvWriter
 from yusuan.store.documents import from_stored
-from yusuan.store.schema import CellValue, Fact, Version
+from yusuan.store.schema import CellValue, Fact, FindingRow, Version
 
+if TYPE_CHECKING:
+    from yusuan.check.findings import Report
+    from yusuan.check.rules import Settings
+    from yusuan.model import Disclosure
+
+# "zip" and "ole": what versions stored before the reader's own format was kept say of Office files
 MEDIA = {"pdf": "application/pdf", "text": "text/plain; charset=utf-8", "html": "text/html; charset=utf-8",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xls": "application/vnd.ms-excel",
          "zip": "application/zip", "ole": "application/octet-stream"}
+What = Literal["original", "xlsx", "csv", "json", "report", "datapackage"]
+KINDS: dict[str, tuple[str, str]] = {  # what → media type, file name after the version's stem
+    "xlsx": (MEDIA["xlsx"], ".xlsx"), "csv": ("text/csv; charset=utf-8", ".csv"),
+    "json": ("application/json", ".json"), "report": ("text/html; charset=utf-8", "-report.html"),
+    "datapackage": ("application/zip", "-datapackage.zip")}
+# the check report as a page of its own: the document's text in it may run no script, load nothing; framed
+# by the version's page only
+REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+FRAMED_REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def content_disposition(name: str) -> str:
@@ -28,8 +48,17 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def original(version: Version) -> tuple[bytes, str, str]:
-    return version.original, MEDIA.get(version.format, "application/octet-stream"), version.filename
+def download(session: Session, version: Version, what: str, settings: Settings) -> tuple[bytes, str, str]:
+    """The file (`what`: "original" or one of KINDS), its media type and its name (unit-year-version)."""
+    if what == "original":
+        return version.original, MEDIA.get(version.format, "application/octet-stream"), version.filename
+    media, suffix = KINDS[what]
+    makers: dict[str, Callable[[], bytes]] = {
+        "xlsx": lambda: xlsx(version), "csv": lambda: cells_csv(session, version),
+        "json": lambda: json.dumps(version.disclosure, ensure_ascii=False, indent=1).encode("utf-8"),
+        "report": lambda: report_html(session, version, settings), "datapackage": lambda: datapackage(session, version)}
+    document = version.document
+    return makers[what](), media, f"{document.unit_id}-{document.year}-v{version.number}{suffix}"
 
 
 def cells_csv(session: Session, version: Version) -> bytes:
@@ -41,12 +70,29 @@ def cells_csv(session: Session, version: Version) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # Excel opens a UTF-8 CSV right with its BOM
 
 
-def report_html(version: Version) -> bytes:
-    from yusuan.check.engine import check
-    from yusuan.report.html import render_html
+def report_of(session: Session, version: Version, settings: Settings) -> tuple[Report, Disclosure]:
+    """The version's check report as made when its file came in: the findings as stored (last year's
+    comparisons among them), the rest as kept beside them. A version stored before the report was kept
+    (migration 0002) is checked again, with the settings in force."""
+    from yusuan.check.findings import Finding, Report
 
     disclosure = from_stored(version.disclosure)
-    return render_html(check(disclosure), disclosure).encode("utf-8")
+    if version.report is None:
+        from yusuan.check.engine import check
+
+        return check(disclosure, settings), disclosure
+    rows = session.scalars(select(FindingRow.data).where(FindingRow.version_id == version.id).order_by(FindingRow.id))
+    findings = [Finding.model_validate(data) for data in rows]
+    counts = {level: sum(f.severity == level for f in findings) for level in ("error", "warning", "info")}
+    summary = {**version.report["summary"], "errors": counts["error"], "warnings": counts["warning"],
+               "info": counts["info"]}
+    return Report.model_validate({**version.report, "summary": summary, "findings": findings}), disclosure
+
+
+def report_html(session: Session, version: Version, settings: Settings) -> bytes:
+    from yusuan.report.html import render_html
+
+    return render_html(*report_of(session, version, settings)).encode("utf-8")
 
 
 def xlsx(version: Version) -> bytes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
@@ -18,9 +17,9 @@ from yusuan.errors import YusuanError
 from yusuan.files import safe_name
 from yusuan.report.terminal import SEVERITY_NAMES
 from yusuan.store.accounts import authenticate, editor_units
-from yusuan.store.schema import CellValue, Document, Fact, FindingRow, Unit, Version
+from yusuan.store.schema import Document, FindingRow, Unit, Version
 from yusuan.web import downloads, queries
-from yusuan.web.api import Id, OptionalId, PageNumber, PerPage
+from yusuan.web.api import Id, OptionalId, PageNumber, PerPage, about_of
 from yusuan.web.auth import COOKIE, MAX_AGE, Visitor, check_csrf, require, session_cookie, visitor
 
 if TYPE_CHECKING:
@@ -120,37 +119,18 @@ def version_page(request: Request, version_id: Id) -> HTMLResponse:
 @router.get("/versions/{version_id}/download/{what}")
 def download(request: Request, version_id: Id, what: str) -> Response:
     who = visitor(request)
-    version, document = _version(request, who, version_id)
-    stem = f"{document.unit_id}-{document.year}-v{version.number}"
+    version, _ = _version(request, who, version_id)
+    if what != "original" and what not in downloads.KINDS:
+        raise HTTPException(404, "没有这种下载")
     with request.app.state.sessions() as session:
         version = session.get(Version, version.id)  # type: ignore[assignment]
-        if what == "original":
-            data, media, name = downloads.original(version)
-            return _attachment(data, media, name)
-        makers = {
-            "xlsx": (lambda: downloads.xlsx(version), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     f"{stem}.xlsx"),
-            "csv": (lambda: downloads.cells_csv(session, version), "text/csv; charset=utf-8", f"{stem}.csv"),
-            "json": (lambda: _json(version), "application/json", f"{stem}.json"),
-            "report": (lambda: downloads.report_html(version), "text/html; charset=utf-8", f"{stem}-report.html"),
-            "datapackage": (lambda: downloads.datapackage(session, version), "application/zip",
-                            f"{stem}-datapackage.zip"),
-        }
-        if what not in makers:
-            raise HTTPException(404, "没有这种下载")
-        make, media, name = makers[what]
-        if what == "report" and request.query_params.get("inline"):
-            response = Response(make(), media_type=media)
-            response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-            response.headers["X-Frame-Options"] = "SAMEORIGIN"
-            return response
-        return _attachment(make(), media, name)
-
-
-def _json(version: Version) -> bytes:
-    import json
-
-    return json.dumps(version.disclosure, ensure_ascii=False, indent=1).encode("utf-8")
+        data, media, name = downloads.download(session, version, what, request.app.state.settings)
+    if what == "report" and request.query_params.get("inline"):  # framed by the version's page
+        response = Response(data, media_type=media)
+        response.headers["Content-Security-Policy"] = downloads.FRAMED_REPORT_POLICY
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+    return _attachment(data, media, name)
 
 
 def _attachment(data: bytes, media: str, name: str) -> Response:
@@ -163,22 +143,11 @@ def compare(request: Request, a: OptionalId = None, b: OptionalId = None) -> HTM
     who = visitor(request)
     if a is None or b is None:
         return render(request, who, "compare.html", a=None, b=None, tables=[])
-    sides = []
-    for version_id in (a, b):
-        version, document = _version(request, who, version_id)
-        with request.app.state.sessions() as session:
-            unit = session.get(Unit, document.unit_id)
-            cells = session.scalars(select(CellValue).where(CellValue.version_id == version.id)).all()
-        title = f"{unit.name} {document.year}年 第{version.number}版"  # type: ignore[union-attr]
-        sides.append(({"id": version.id, "title": title},
-                      {(c.table_kind, c.code or c.label, c.column_key): c.value for c in cells}))
-    (left, va), (right, vb) = sides
-    tables = []
-    for kind in dict.fromkeys(k[0] for k in [*va, *vb]):
-        keys = sorted({k for k in [*va, *vb] if k[0] == kind}, key=lambda k: (k[1] or "", k[2]))
-        rows = [{"row": k[1], "column": k[2], "a": va.get(k), "b": vb.get(k),
-                 "diff": (vb.get(k) or 0) - (va.get(k) or 0) if va.get(k) != vb.get(k) else None} for k in keys]
-        tables.append({"title": kind, "rows": rows})
+    sides = [_version(request, who, version_id) for version_id in (a, b)]
+    with request.app.state.sessions() as session:
+        left, right = ({"id": v.id, "title": f"{session.get(Unit, d.unit_id).name} {d.year}年 第{v.number}版"}  # type: ignore[union-attr]
+                       for v, d in sides)
+        tables = queries.compare(session, sides[0][0], sides[1][0])
     return render(request, who, "compare.html", a=left, b=right, tables=tables)
 
 
@@ -186,25 +155,15 @@ def compare(request: Request, a: OptionalId = None, b: OptionalId = None) -> HTM
 def search(request: Request, q: str = "") -> HTMLResponse:
     who = visitor(request)
     q = q.strip()[:100]
-    with request.app.state.sessions() as session:  # what the visitor may not see is left out by the database
-        seen = Document.id.in_(queries.visible(session, who).with_only_columns(Document.id))
-        units, projects, codes = [], [], []
-        if q:
-            units = session.scalars(select(Unit).join(Document).where(Unit.name.contains(q), seen).distinct()
-                                    .order_by(Unit.name, Unit.id).limit(50)).all()
-            rows = session.execute(select(Fact, Version, Document, Unit).join(Version, Fact.version_id == Version.id)
-                                   .join(Document, Version.document_id == Document.id).join(Unit)
-                                   .where(Fact.project.contains(q), seen).order_by(Fact.id).limit(100)).all()
-            projects = [{"version": v.id, "unit": u.name, "year": d.year, "project": f.project, "yuan": f.yuan}
-                        for f, v, d, u in rows]
-            if q.isdigit():
-                rows = session.execute(select(CellValue, Version, Document, Unit)
-                                       .join(Version, CellValue.version_id == Version.id)
-                                       .join(Document, Version.document_id == Document.id).join(Unit)
-                                       .where(CellValue.code == q, seen).order_by(CellValue.id).limit(100)).all()
-                codes = [{"version": v.id, "unit": u.name, "year": d.year, "table": c.table_number, "code": c.code,
-                          "label": c.label, "value": c.value} for c, v, d, u in rows]
-        return render(request, who, "search.html", q=q, units=units, projects=projects, codes=codes)
+    with request.app.state.sessions() as session:
+        found = queries.search(session, who, q)
+    return render(request, who, "search.html", q=q, **found)
+
+
+@router.get("/about", response_class=HTMLResponse)
+def about(request: Request) -> HTMLResponse:
+    """What this server checks with (the settings in force, as `yusuan check` would find them) and its limits."""
+    return render(request, visitor(request), "about.html", about=about_of(request))
 
 
 @router.get("/upload", response_class=HTMLResponse)
@@ -216,7 +175,7 @@ def upload_form(request: Request) -> HTMLResponse:
 @router.post("/upload", response_class=HTMLResponse)
 async def upload(request: Request, files: list[UploadFile] = File(...), csrf: str = Form(""),  # noqa: B008
                  region: str = Form(""), department: str = Form("")) -> HTMLResponse:
-    from yusuan.store.documents import store_file
+    from yusuan.intake import keep
     from yusuan.web.app import MAX_UPLOAD
     from yusuan.web.reading import read_upload
 
@@ -231,11 +190,11 @@ async def upload(request: Request, files: list[UploadFile] = File(...), csrf: st
             results.append({"name": name, "version": None, "message": f"文件超过 {MAX_UPLOAD // 1024 // 1024} MB"})
             continue
         try:
-            read = await read_upload(request, data, name)
+            checked = await read_upload(request, data, name)
             with request.app.state.sessions.begin() as session:
-                stored = store_file(session, data, name, region=region.strip() or None,
-                                    department=department.strip() or None,
-                                    account_id=who.account.id if who.account else None, read=read)
+                stored = keep(session, data, name, checked, region=region.strip() or None,
+                              department=department.strip() or None,
+                              account_id=who.account.id if who.account else None)
                 try:
                     draft = queries.settle_upload(session, who, stored)
                 except queries.NotYourUnit as error:  # undoes the store: the transaction is not committed
@@ -246,6 +205,10 @@ async def upload(request: Request, files: list[UploadFile] = File(...), csrf: st
                 results.append({"name": name, "version": stored.version.id, "message": message})
         except YusuanError as error:
             results.append({"name": name, "version": None, "message": str(error)})
+        except HTTPException as busy:  # too many files waiting to be read: this one is not stored, say so
+            if busy.status_code != 503:
+                raise
+            results.append({"name": name, "version": None, "message": busy.detail})
     status = 200 if any(r["version"] for r in results) else 413 if too_big else 400
     return render(request, who, "upload.html", status=status, results=results)
 
@@ -269,16 +232,8 @@ def review(request: Request, finding_id: Id, status: str = Form(...), reason: st
            csrf: str = Form("")) -> RedirectResponse:
     who = require(request, "review")
     check_csrf(who, csrf)
-    if status not in ("confirmed", "dismissed"):
-        raise HTTPException(400, "审核结果应为确认或驳回")
-    if status == "dismissed" and not reason.strip():
-        raise HTTPException(400, "驳回须写明理由")
     with request.app.state.sessions.begin() as session:
-        finding = session.get(FindingRow, finding_id)
-        if finding is None:
-            raise HTTPException(404, "没有这个发现")
-        finding.status, finding.reason = status, reason.strip()[:1000] or None
-        finding.reviewed_by, finding.reviewed_at = who.account.id, datetime.now()  # type: ignore[union-attr]
+        finding = queries.review(session, who, finding_id, status, reason)
         target = f"/versions/{finding.version_id}#{finding.fid}"
     return RedirectResponse(target, status_code=303)
 

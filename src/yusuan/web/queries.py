@@ -5,15 +5,17 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
+from fastapi import HTTPException
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
 from yusuan.store.accounts import editor_units
 from yusuan.store.db import commits
 from yusuan.store.documents import Stored
-from yusuan.store.schema import CellValue, Department, Document, Fact, Region, Unit, Version
+from yusuan.store.schema import CellValue, Department, Document, Fact, FindingRow, Region, Unit, Version
 from yusuan.web.auth import Visitor
 
 SOURCE_NAMES = {"gpb": "一般公共预算", "gpb_transfer": "上级一般公共预算转移支付", "fund": "政府性基金",
@@ -52,6 +54,25 @@ def settle_upload(session: Session, who: Visitor, stored: Stored) -> bool:
         document.published = False
         return True
     return False
+
+
+def _now() -> datetime:
+    """The store keeps times in UTC without their zone, as SQLite's CURRENT_TIMESTAMP gives them."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def review(session: Session, who: Visitor, finding_id: int, status: str, reason: str) -> FindingRow:
+    """A reviewer's verdict on a finding (the pages' and the API's): confirmed, or dismissed with a reason."""
+    if status not in ("confirmed", "dismissed"):
+        raise HTTPException(400, "审核结果应为确认或驳回")
+    if status == "dismissed" and not reason.strip():
+        raise HTTPException(400, "驳回须写明理由")
+    finding = session.get(FindingRow, finding_id)
+    if finding is None:
+        raise HTTPException(404, "没有这个发现")
+    finding.status, finding.reason = status, reason.strip()[:1000] or None
+    finding.reviewed_by, finding.reviewed_at = who.account.id, _now()  # type: ignore[union-attr]
+    return finding
 
 
 def may_publish(session: Session, who: Visitor, document: Document) -> bool:
@@ -130,9 +151,9 @@ def unit_years(session: Session, unit: Unit, who: Visitor) -> tuple[list[dict], 
                                 .where(Fact.version_id == v.id)).all()
         basic = sum((f.yuan for f in facts if f.kind != "project"), Decimal(0))
         project = sum((f.yuan for f in facts if f.kind == "project"), Decimal(0))
-        rows.append({"year": d.year, "kind": "决算" if d.kind == "final" else "预算", "version": v.id,
-                     "number": v.number, "errors": v.errors, "warnings": v.warnings, "total": basic + project,
-                     "basic": basic, "project": project})
+        rows.append({"year": d.year, "kind": "决算" if d.kind == "final" else "预算", "phase": d.kind, "document": d.id,
+                     "version": v.id, "number": v.number, "errors": v.errors, "warnings": v.warnings,
+                     "total": basic + project, "basic": basic, "project": project})
         charts["basic-project"]["基本支出"].append(basic)
         charts["basic-project"]["项目支出"].append(project)
         for f in facts:
@@ -146,6 +167,48 @@ def unit_years(session: Session, unit: Unit, who: Visitor) -> tuple[list[dict], 
     # amounts go to the page as decimal strings; the chart script reads them as numbers
     as_text = {key: {name: [str(x) for x in values] for name, values in series.items()} for key, series in charts.items()}
     return rows, {"years": years, **as_text}
+
+
+def search(session: Session, who: Visitor, q: str) -> dict[str, list[dict]]:
+    """Units by name, projects by name and cells by classification code (when `q` is one), among the documents
+    the visitor may see: what the search page shows and /api/v1/search answers."""
+    seen = Document.id.in_(visible(session, who).with_only_columns(Document.id))  # left out by the database
+    found: dict[str, list[dict]] = {"units": [], "projects": [], "codes": []}
+    if not q:
+        return found
+    rows = session.execute(select(Unit, Department, Region).join(Department, Unit.department_id == Department.id)
+                           .join(Region, Department.region_id == Region.id)
+                           .where(Unit.name.contains(q), Unit.id.in_(select(Document.unit_id).where(seen)))
+                           .order_by(Unit.name, Unit.id).limit(50)).all()
+    found["units"] = [{"id": u.id, "name": u.name, "department": d.name, "region": r.name} for u, d, r in rows]
+    rows = session.execute(select(Fact, Version, Document, Unit).join(Version, Fact.version_id == Version.id)
+                           .join(Document, Version.document_id == Document.id).join(Unit)
+                           .where(Fact.project.contains(q), seen).order_by(Fact.id).limit(100)).all()
+    found["projects"] = [{"version": v.id, "unit": u.name, "year": d.year, "project": f.project, "yuan": f.yuan}
+                         for f, v, d, u in rows]
+    if q.isdigit():
+        rows = session.execute(select(CellValue, Version, Document, Unit)
+                               .join(Version, CellValue.version_id == Version.id)
+                               .join(Document, Version.document_id == Document.id).join(Unit)
+                               .where(CellValue.code == q, seen).order_by(CellValue.id).limit(100)).all()
+        found["codes"] = [{"version": v.id, "unit": u.name, "year": d.year, "table": c.table_number, "code": c.code,
+                           "label": c.label, "value": c.value} for c, v, d, u in rows]
+    return found
+
+
+def compare(session: Session, a: Version, b: Version) -> list[dict]:
+    """Two versions table by table (by kind), rows by code or label: each cell in A and in B, and B − A
+    where they differ."""
+    sides = [{(c.table_kind, c.code or c.label, c.column_key): c.value
+              for c in session.scalars(select(CellValue).where(CellValue.version_id == v.id))} for v in (a, b)]
+    va, vb = sides
+    tables = []
+    for kind in dict.fromkeys(k[0] for k in [*va, *vb]):
+        keys = sorted({k for k in [*va, *vb] if k[0] == kind}, key=lambda k: (k[1] or "", k[2]))
+        rows = [{"row": k[1], "column": k[2], "a": va.get(k), "b": vb.get(k),
+                 "diff": (vb.get(k) or 0) - (va.get(k) or 0) if va.get(k) != vb.get(k) else None} for k in keys]
+        tables.append({"title": kind, "rows": rows})
+    return tables
 
 
 def _class_name(code: str) -> str:
