@@ -73,7 +73,9 @@ def build(budget: Budget) -> Disclosure:
         d.narrative.sections.append(Section(title=heading, topic=heading_topic(heading) or "other"))
         for text in paragraphs:
             d.narrative.paragraphs.append(Paragraph(text=text, section=heading))
-            d.narrative.claims += parse_claims(text, None, heading, (u.name,))
+            for claim in parse_claims(text, None, heading, (u.name,)):
+                claim.paragraph = len(d.narrative.paragraphs) - 1
+                d.narrative.claims.append(claim)
     d.performance_targets = targets(budget)
     terms = [(t.term, t.definition) for t in budget.glossary] or DEFAULT_GLOSSARY
     d.glossary = [GlossaryTerm(term=term, definition=text) for term, text in terms]

@@ -67,7 +67,7 @@ class Cells:
         return Location(table=table.number, kind=table.kind, row=row.key,
                         column=column.label if column else ref.column, column_key=ref.column,
                         line=source.line if source else row.line, page=source.page if source else row.page,
-                        where=source.describe() or None if source else None)
+                        where=source.describe() or None if source and source.page is None else None)
 
     def name(self, ref: Ref) -> str:
         return self.location(ref).describe()

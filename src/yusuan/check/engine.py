@@ -37,8 +37,12 @@ def check(disclosure: Disclosure, settings: Settings | None = None) -> Report:
     check_empty_fund_tables(ctx)
 
     ctx.findings.sort(key=lambda f: (_SEVERITY[f.severity], _ORDER[f.family]))
+    labels = disclosure.document.page_labels
     for n, finding in enumerate(ctx.findings, start=1):
         finding.id = f"F{n}"
+        for location in finding.locations:
+            if location.page is not None:
+                location.page_label = labels.get(location.page)
     corrections = localise(ctx)
     _group(ctx, corrections)
     errors = sum(f.severity == "error" for f in ctx.findings)

@@ -20,7 +20,15 @@ class Location(BaseModel):
     column_key: str | None = None
     line: int | None = None
     page: int | None = None
+    page_label: str | None = None  # the page number printed on that page, where it is not the PDF's own
+    paragraph: int | None = None  # a narrative claim's paragraph (its index in the narrative)
     where: str | None = None  # the position in the source's own terms: 第937行, 工作表“表5” E9, 第3页
+
+    def page_text(self) -> str:
+        """The page as the reader finds it: the number printed on it, and the PDF's where they differ."""
+        if self.page_label and self.page_label != str(self.page):
+            return f"第{self.page_label}页（PDF 第{self.page}页）"
+        return f"第{self.page}页"
 
     @classmethod
     def of_claim(cls, claim: Claim, column: str | None = None, column_key: str | None = None) -> Location:
@@ -28,7 +36,8 @@ class Location(BaseModel):
         source = claim.source
         office = source is not None and (source.sheet is not None or source.table is not None)
         return cls(kind="narrative", row=claim.subject, column=column, column_key=column_key, line=claim.line,
-                   page=source.page if source else None, where=source.describe() if office else None)
+                   page=source.page if source else None, where=source.describe() if office else None,
+                   paragraph=claim.paragraph)
 
     def describe(self) -> str:
         parts = [self.table or {"narrative": "情况说明", "performance_target": "绩效目标表",
@@ -43,7 +52,7 @@ class Location(BaseModel):
         elif self.line:
             text += f"（第{self.line}行）"
         elif self.page:
-            text += f"（第{self.page}页）"
+            text += f"（{self.page_text()}）"
         return text
 
 

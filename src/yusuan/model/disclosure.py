@@ -76,6 +76,7 @@ class DocumentFacts(BaseModel):
     date: str | None = None  # as signed at the end: "2023年1月31日"
     file: str | None = None
     format: str | None = None
+    page_labels: dict[int, str] = Field(default_factory=dict, exclude_if=lambda v: not v)  # page → number printed
 
 
 class Overview(BaseModel):
@@ -232,6 +233,7 @@ class Claim(BaseModel):
     unit: MoneyUnit = "万元"
     line: int | None = None
     text: str = ""  # the paragraph that states it
+    paragraph: int | None = None  # its index in the narrative's paragraphs
     sentence: int = 0  # which sentence of the paragraph (up to `。`), from 0
     listed: bool = False  # stated after `其中` in its sentence: a part of what the sentence named before
     nested: bool = False  # stated inside parentheses: a breakdown of the figure before them

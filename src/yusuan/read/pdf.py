@@ -605,12 +605,12 @@ def page_data(page, number: int, pdfium: _Pdfium) -> PageData:  # page: a pdfplu
                     tables=tables, images=len(page.images))
 
 
-def read_page(data: PageData) -> tuple[list[Block], bool]:
-    """One page's blocks, top to bottom, and whether it had any text."""
+def read_page(data: PageData) -> tuple[list[Block], bool, str | None]:
+    """One page's blocks, top to bottom, whether it had any text, and the page number it prints."""
     number = data.number
     runs = make_runs(data.chars)
     if not runs:
-        return [], False
+        return [], False, None
     blocks: list[Block] = []
     tables = []
     for bbox, rects in data.tables:
@@ -639,16 +639,18 @@ def read_page(data: PageData) -> tuple[list[Block], bool]:
         blocks.append(Block(top=lines[head].top, grid=Grid(rows=rows, source=src, placed=True)))
         taken.update(range(head, end))
     height = data.height
+    label = None
     for k, ln in enumerate(lines):
         if k in taken:
             continue
         if _FURNITURE.match(ln.text.strip()) and (ln.top > 0.82 * height or ln.bottom < 0.12 * height):
+            label = label or re.search(r"\d+", ln.text)[0]  # type: ignore[index]
             continue
         blocks.append(Block(top=ln.top, line=ln))
     blocks.sort(key=lambda b: (b.top, b.line.x0 if b.line else 0))
     for block in blocks:
         block.page_width = round(data.width)
-    return blocks, True
+    return blocks, True, label
 
 
 # ---------------------------------------------------------------------------- the document
@@ -731,6 +733,7 @@ def read_pdf(data: bytes, file: str) -> Layout:
     pdfium = _Pdfium(data)
     pages: list[list[Block]] = []
     textless: list[int] = []
+    labels: dict[int, str] = {}  # page → the number printed on it, where one is
     images = 0
     pdf = None
     try:  # only the parser's own calls: a failure there is the file's, anything after is ours
@@ -754,7 +757,9 @@ def read_pdf(data: bytes, file: str) -> Layout:
                 page.close()
             except Exception as exc:
                 raise YusuanError(_error_for(exc) + f"（第{number}页）", file=file) from exc
-            blocks, has_text = read_page(raw)
+            blocks, has_text, label = read_page(raw)
+            if label is not None:
+                labels[number] = label
             if not has_text:
                 textless.append(number)
                 images += raw.images
@@ -768,5 +773,6 @@ def read_pdf(data: bytes, file: str) -> Layout:
                               "或先做文字识别（OCR）", file=file)
         raise YusuanError("PDF 中没有可读取的文字", file=file)
     layout = assemble(pages, file)
+    layout.page_labels = labels
     layout.unread += [f"第{n}页没有文字层（可能是扫描图片），未能读取" for n in textless if n != 1]
     return layout

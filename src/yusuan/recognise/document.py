@@ -145,6 +145,7 @@ def recognise(layout: Layout) -> Disclosure:
     disclosure = Disclosure()
     disclosure.document.file = layout.file
     disclosure.document.format = layout.format
+    disclosure.document.page_labels = dict(layout.page_labels)
     disclosure.unread += layout.unread
     part = "overview"
     section: str | None = None
@@ -308,7 +309,9 @@ def _prose(disclosure: Disclosure, part: str, section: str | None, text: str, so
     elif part == "narrative":
         disclosure.narrative.paragraphs.append(Paragraph(text=text, section=section, source=source))
         names = tuple(n for n in (disclosure.document.unit,) if n)
-        disclosure.narrative.claims += parse_claims(text, source, section, names)
+        for claim in parse_claims(text, source, section, names):
+            claim.paragraph = len(disclosure.narrative.paragraphs) - 1
+            disclosure.narrative.claims.append(claim)
     elif part == "glossary":
         if _SIGNATURE.search(text):  # the closing `单位名 … 2023年1月31日` is no glossary text
             disclosure.document.date = _SIGNATURE.search(text)[0]

@@ -53,3 +53,4 @@ class Layout:
     format: str
     items: list[Line | Grid] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)  # what the reader saw but could not read
+    page_labels: dict[int, str] = field(default_factory=dict)  # page → the page number printed on it
