@@ -21,6 +21,14 @@ class Ref:
     claim: int | None = None
 
 
+def blank_total(d: Disclosure, ref: Ref) -> bool:
+    """A total row's cell printed blank: reported once itself, and nothing to compare a claim with."""
+    if ref.claim is not None:
+        return False
+    row = d.tables[ref.table].rows[ref.row]  # type: ignore[index]
+    return row.is_total and not row.raw.get(ref.column, "").strip()
+
+
 class Cells:
     """Look up values and locations of refs in one disclosure."""
 

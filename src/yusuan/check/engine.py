@@ -7,7 +7,7 @@ from yusuan.check.codes import check_codes
 from yusuan.check.completeness import check_completeness, check_empty_fund_tables
 from yusuan.check.context import Context
 from yusuan.check.evaluate import evaluate
-from yusuan.check.findings import Report
+from yusuan.check.findings import Finding, Reading, Report, TableRead
 from yusuan.check.identities import add_missing_rows, table_identities
 from yusuan.check.localise import localise
 from yusuan.check.narrative import claim_identities
@@ -15,8 +15,9 @@ from yusuan.check.performance import check_targets
 from yusuan.check.rules import Settings, rules
 from yusuan.check.sections import check_narrative, check_other_sections
 from yusuan.model import Disclosure
+from yusuan.registry import registry
 
-_ORDER = {"text": 0, "catalog": 1, "row": 2, "hierarchy": 3, "summary": 4, "cross": 5, "narrative": 6,
+_ORDER = {"reading": -1, "text": 0, "catalog": 1, "row": 2, "hierarchy": 3, "summary": 4, "cross": 5, "narrative": 6,
           "other": 7, "performance": 8, "completeness": 9}
 _SEVERITY = {"error": 0, "warning": 1, "info": 2}
 
@@ -52,8 +53,22 @@ def check(disclosure: Disclosure, settings: Settings | None = None) -> Report:
         summary={"errors": errors, "warnings": warnings, "info": len(ctx.findings) - errors - warnings,
                  "tables": len(disclosure.tables), "claims": len(disclosure.narrative.claims)},
         findings=ctx.findings, localisation=corrections, not_applicable=_not_applicable(ctx),
-        settings=settings.to_dict(),
+        settings=settings.to_dict(), reading=reading(disclosure, ctx.notices),
     )
+
+
+def reading(d: Disclosure, notices: list[Finding]) -> Reading:
+    reg = registry()
+    read = {t.kind for t in d.tables}
+    listed = [(title, reg.recognise_title(title)) for title in d.listed_tables]
+    return Reading(
+        contents=d.document.contents,
+        tables=[TableRead(number=t.number, title=t.title, kind=t.kind, name=reg.kind(t.kind).name,
+                          page=t.source.page if t.source else None) for t in d.tables],
+        listed=len(listed), not_read=[title for title, kind in listed if kind is not None and kind.id not in read],
+        targets=len(d.performance_targets),
+        topics=list(dict.fromkeys(s.topic for s in d.narrative.sections if s.topic and s.topic != "other")),
+        unread=d.unread, notices=notices)
 
 
 def _group(ctx: Context, corrections) -> None:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from yusuan.model import Claim
+from yusuan.model import Claim, Unread
 
 Severity = Literal["error", "warning", "info"]
 
@@ -85,10 +85,34 @@ class Correction(BaseModel):
     explains: list[str] = Field(default_factory=list)
 
 
+class TableRead(BaseModel):
+    number: str | None
+    title: str
+    kind: str
+    name: str  # the kind's Chinese name
+    page: int | None = None
+
+
+class Reading(BaseModel):
+    """What yusuan read of the document, shown before any finding: the tables it read and those the
+    document lists but it did not, the performance targets and narrative topics it found, and what
+    it could not understand (page and reason). No rule blames the document for anything here."""
+
+    contents: str = "full"  # full | tables (the tables attachment alone) | narrative (the 情况说明 alone)
+    tables: list[TableRead] = Field(default_factory=list)
+    listed: int = 0  # tables the document's 目录 lists
+    not_read: list[str] = Field(default_factory=list)  # listed there, but not read
+    targets: int = 0
+    topics: list[str] = Field(default_factory=list)  # narrative topics found (data/sections.toml)
+    unread: list[Unread] = Field(default_factory=list)
+    notices: list[Finding] = Field(default_factory=list)  # cells and relations the check could not rely on
+
+
 class Report(BaseModel):
     document: dict
     summary: dict[str, int]
     findings: list[Finding]
+    reading: Reading = Field(default_factory=Reading)
     localisation: list[Correction] = Field(default_factory=list)
     not_applicable: list[str] = Field(default_factory=list)
     settings: dict = Field(default_factory=dict)

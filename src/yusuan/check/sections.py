@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
-from yusuan.check.cells import Ref
+from yusuan.check.cells import Ref, blank_total
 from yusuan.check.context import Context
 from yusuan.check.findings import Location
 from yusuan.check.narrative import convert, expected_growth, expected_share, prior_of
+from yusuan.check.precision import Printed, growth_range, half_unit, share_range, sum_slack
 from yusuan.model import Claim, Source
 from yusuan.model.numbers import decimals_of, round_half_up, squash
 
@@ -31,16 +32,7 @@ def check_narrative(ctx: Context) -> None:
     claims = ctx.d.narrative.claims
     for claim in claims:
         _growth(ctx, claim)
-        if claim.share is not None:
-            base = ctx.resolver.base_ref(claim)
-            value = ctx.cells.value(base) if base else None
-            if value is not None:
-                value = convert(value, _unit_of(ctx, base), claim.unit)  # type: ignore[arg-type]
-            expected = expected_share(claim, value) if value else None
-            if expected is not None and expected != claim.share:
-                ctx.add("narrative.share",
-                        f"“{claim.subject}”占比印为 {claim.share}%，按 {claim.amount} ÷ {value} 应为 {expected}%",
-                        [_loc(claim, "占比"), ctx.loc(base)], stated=claim.share, expected=expected)  # type: ignore[arg-type]
+        _share(ctx, claim)
         for field in ("amount", "change"):
             raw = claim.raw.get(field, "")
             m = re.search(r"\.(\d+)", raw)
@@ -58,25 +50,60 @@ def _unit_of(ctx: Context, ref: Ref) -> str | None:
 
 
 def _other_unit_amounts(ctx: Context) -> None:
-    """A figure the narrative states in another unit than its table (万元 against 元): equal
-    once converted and rounded half-up to the decimals the narrative prints."""
+    """A figure the narrative states in another unit than its table (万元 against 元): the table's
+    figure, converted, is one the narrative's stands for. One cut off where it should be rounded
+    (1361万元 for 13,616,271元) is a slip to mention, not an error."""
     for ci, claim in enumerate(ctx.d.narrative.claims):
         if claim.amount is None:
             continue
         ref = ctx.resolver.amount_ref(ci, claim)
-        if ref is None or claim.unit == _unit_of(ctx, ref):
+        if ref is None or claim.unit == _unit_of(ctx, ref) or blank_total(ctx.d, ref):
             continue
         value = ctx.cells.value(ref)
         if value is None:
             continue
+        exact = convert(value, _unit_of(ctx, ref), claim.unit)
+        printed = Printed.of(claim.amount, claim.raw.get("amount"))
+        if printed.meets(exact, exact):
+            continue
         places = decimals_of(claim.raw.get("amount", "").replace(claim.unit, "").strip())
-        expected = round_half_up(convert(value, _unit_of(ctx, ref), claim.unit), places)
-        if expected != claim.amount:
-            rule = "other.three_public_matches_table" if claim.subject_kind == "three_public" else \
-                "narrative.amount_matches_table"
-            ctx.add(rule, f"“{claim.subject}”为 {claim.amount}{claim.unit}，而{ctx.loc(ref).describe()}为 "
-                    f"{value}{_unit_of(ctx, ref)}，即 {expected}{claim.unit}", [_loc(claim, "金额"), ctx.loc(ref)],
-                    stated=claim.amount, expected=expected)
+        expected = round_half_up(exact, places)
+        cut = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN) == claim.amount
+        rule = "other.three_public_matches_table" if claim.subject_kind == "three_public" else \
+            "narrative.amount_matches_table"
+        ctx.add(rule, f"“{claim.subject}”为 {claim.amount}{claim.unit}，而{ctx.loc(ref).describe()}为 "
+                f"{value}{_unit_of(ctx, ref)}，即 {expected}{claim.unit}" + ("（截尾而未四舍五入）" if cut else ""),
+                [_loc(claim, "金额"), ctx.loc(ref)], stated=claim.amount, expected=expected,
+                severity="warning" if cut else None)
+
+
+def _share(ctx: Context, claim: Claim) -> None:
+    """占比 = amount ÷ its total, for some values the printed figures stand for; shares of one total
+    rounded so that they add up to 100 % may each be off by one in their last digit."""
+    base = ctx.resolver.base_ref(claim) if claim.share is not None and claim.amount is not None else None
+    value = ctx.cells.value(base) if base else None
+    if base is None or not value:
+        return
+    ratio = convert(Decimal(1), _unit_of(ctx, base), claim.unit)
+    total = Printed(value * ratio, half_unit(ctx.cells.raw(base)) * ratio)
+    found = share_range(Printed.of(claim.amount, claim.raw.get("amount")), total)  # type: ignore[arg-type]
+    share = Printed.of(claim.share, claim.raw.get("share"))  # type: ignore[arg-type]
+    if found is None or share.meets(*found):
+        return
+    expected = expected_share(claim, total.value)
+    if expected is None or _rounded_to_hundred(ctx, claim, base, expected):
+        return
+    ctx.add("narrative.share", f"“{claim.subject}”占比印为 {claim.share}%，按 {claim.amount} ÷ {total.value} 应为 {expected}%",
+            [_loc(claim, "占比"), ctx.loc(base)], stated=claim.share, expected=expected)
+
+
+def _rounded_to_hundred(ctx: Context, claim: Claim, base: Ref, expected: Decimal) -> bool:
+    """The shares of one total a paragraph states add up to exactly 100 %, and this one is off by one
+    in its last digit: rounded to make the sum come out (the largest-remainder convention)."""
+    siblings = [c for c in ctx.d.narrative.claims if c.paragraph == claim.paragraph and c.share is not None
+                and c.amount is not None and ctx.resolver.base_ref(c) == base]
+    step = half_unit(claim.raw.get("share")) * 2
+    return len(siblings) >= 2 and sum(c.share for c in siblings) == 100 and abs(claim.share - expected) == step  # type: ignore[misc]
 
 
 def _growth(ctx: Context, claim: Claim) -> None:
@@ -89,6 +116,11 @@ def _growth(ctx: Context, claim: Claim) -> None:
                 f"“{claim.subject}”{both}，增长率无从计算，却写“增长{claim.growth_rate}%”", [_loc(claim, "增长率")],
                 stated=claim.growth_rate)
         return
+    change = Printed.of(claim.change, claim.raw.get("change")) if claim.change is not None else None
+    stated = Printed.of(claim.prior, claim.raw.get("prior")) if claim.prior is not None else None
+    found = growth_range(Printed.of(claim.amount, claim.raw.get("amount")), stated, change)
+    if found is not None and Printed.of(claim.growth_rate, claim.raw.get("growth_rate")).meets(*found):
+        return  # some values the printed figures stand for give the printed rate
     expected = expected_growth(claim)
     if expected is not None and expected != claim.growth_rate:
         ctx.add("narrative.growth_rate",
@@ -120,33 +152,38 @@ def _items_sum(ctx: Context) -> None:
             if len(items) < 2:
                 continue
             total = sum((c.amount for c in items), Decimal(0))  # type: ignore[misc]
-            if total != head.amount:
+            if abs(total - head.amount) > sum_slack([c.raw.get("amount", "") for c in (head, *items)]):  # type: ignore[operator]
                 rule = "other.procurement_parts" if head.subject_kind == "procurement" else "narrative.items_sum"
                 ctx.add(rule, f"“{head.subject}”为 {head.amount}，其中各项合计 {total}",
                         [_loc(head)], stated=head.amount, expected=total)
 
 
 def _section_items(ctx: Context) -> None:
-    """The 项 a section lists one by one (each once, at the 项 level) add up to no more than
-    the 一般公共预算 total."""
+    """The 项 of the 一般公共预算 table a section lists one by one (each once) add up to no more than
+    its total, within the rounding of the figures printed (a section of 财政拨款 lists 政府性基金 项
+    too: only those the table has count)."""
     total_ref = ctx.resolver.total_ref("gpb_expense", "total")
-    total = ctx.cells.value(total_ref) if total_ref else None
+    if total_ref is None:
+        return
     sections: dict[str | None, dict[str, Claim]] = {}
-    for claim in ctx.d.narrative.claims:
-        if claim.subject_kind == "expense_item" and claim.amount is not None and "项）" in claim.subject:
+    for ci, claim in enumerate(ctx.d.narrative.claims):
+        ref = ctx.resolver.amount_ref(ci, claim) if claim.subject_kind == "expense_item" else None
+        if ref is not None and ref.table == total_ref.table and claim.amount is not None and "项）" in claim.subject:
             sections.setdefault(claim.section, {}).setdefault(claim.subject, claim)
+    value = ctx.cells.value(total_ref)
     for section, by_subject in sections.items():
         claims = list(by_subject.values())
-        if total is not None and claims:
-            total = round_half_up(convert(total, _unit_of(ctx, total_ref), claims[0].unit), 2)  # type: ignore[arg-type]
+        if value is None or len(claims) < 2:
+            continue
+        total = round_half_up(convert(value, _unit_of(ctx, total_ref), claims[0].unit), 2)
         listed = sum((c.amount for c in claims), Decimal(0))  # type: ignore[misc]
-        if total is None or len(claims) < 2 or abs(listed - total) <= ctx.settings.rounding * (len(claims) - 1):
-            continue  # within the 尾差 of rounding each item
+        if abs(listed - total) <= sum_slack([c.raw.get("amount", "") for c in claims]) + half_unit(str(total)):
+            continue
         more = listed > total
         ctx.add("narrative.items_sum",
                 f"{section or '情况说明'}逐项列出的 {len(claims)} 个项合计 {listed}，"
                 f"{'超过' if more else '少于'}一般公共预算支出合计 {total}" + ("" if more else "（可能漏列）"),
-                [_loc(claims[0]), ctx.loc(total_ref)], stated=listed, expected=total,  # type: ignore[arg-type]
+                [_loc(claims[0]), ctx.loc(total_ref)], stated=listed, expected=total,
                 severity=None if more else "warning")
 
 

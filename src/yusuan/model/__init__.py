@@ -16,6 +16,7 @@ from yusuan.model.disclosure import (
     Section,
     Source,
     Table,
+    Unread,
 )
 from yusuan.model.numbers import parse_amount, squash
 
@@ -35,6 +36,7 @@ __all__ = [
     "Section",
     "Source",
     "Table",
+    "Unread",
     "parse_amount",
     "squash",
 ]

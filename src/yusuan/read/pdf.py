@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from yusuan.errors import YusuanError
-from yusuan.model import Source
+from yusuan.model import Source, Unread
 from yusuan.model.numbers import is_amount, squash
 from yusuan.read.limits import MAX_CHARS, MAX_PAGE_CHARS, MAX_PAGE_STREAM, MAX_PAGES
 from yusuan.recognise.captions import is_caption, is_heading
@@ -774,5 +774,6 @@ def read_pdf(data: bytes, file: str) -> Layout:
         raise YusuanError("PDF 中没有可读取的文字", file=file)
     layout = assemble(pages, file)
     layout.page_labels = labels
-    layout.unread += [f"第{n}页没有文字层（可能是扫描图片），未能读取" for n in textless if n != 1]
+    layout.unread += [Unread(what="page", reason="没有文字层（可能是扫描图片），未能读取", source=Source(page=n))
+                      for n in textless if n != 1]
     return layout

@@ -4,11 +4,13 @@ performance target tables, the narrative and its claims, the overview and the gl
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from functools import cache
+from importlib import resources
 
 from yusuan.errors import YusuanError
-from yusuan.model import Disclosure, GlossaryTerm, Paragraph, Section, Source
+from yusuan.model import Disclosure, GlossaryTerm, Paragraph, Section, Source, Unread
 from yusuan.model.numbers import clean, squash
 from yusuan.recognise.claims import parse_claims
 from yusuan.recognise.grids import prepare
@@ -159,10 +161,13 @@ def recognise(layout: Layout) -> Disclosure:
     sections = Sections(disclosure)
     targets = Targets()
     recent: list[str] = []  # the lines since the last grid
+    first_page: list[str] = []
     for item in prepare(layout.items):
         if isinstance(item, Line):
             text = clean(item.text)
             recent.append(text)
+            if item.source.page == 1 or (item.source.page is None and len(first_page) < 12):
+                first_page.append(text)
             if _TOC.search(text):  # an entry of the table of contents, not the heading it lists
                 continue
             m = _PART.match(squash(text))
@@ -224,7 +229,8 @@ def recognise(layout: Layout) -> Disclosure:
         titles = [t for t in pending[-4:] + meta if not is_meta_text(t) or reg.recognise_title(t)]
         kind = next((k for t in reversed(pending[-4:] + meta) if (k := reg.recognise_title(t))), None)
         if kind is None or not item.rows:
-            disclosure.unread.append(f"{item.source.describe()}: 未识别的表格（{'；'.join(titles[-2:]) or '无标题'}）")
+            disclosure.unread.append(Unread(what="table", reason="未能识别是哪一张公开表", source=item.source,
+                                            title="；".join(titles[-2:]) or None))
             pending.clear()
             last_read = False
             continue
@@ -238,7 +244,7 @@ def recognise(layout: Layout) -> Disclosure:
         if table.number in reasons and not table.note:
             table.note = reasons[table.number]
     _codes_from_names(disclosure)
-    _finish(disclosure)
+    _finish(disclosure, first_page)
     return disclosure
 
 
@@ -395,9 +401,35 @@ def _codes_from_names(disclosure: Disclosure) -> None:
                     parents[1] = ""
 
 
-def _finish(disclosure: Disclosure) -> None:
+_DISCLOSURE = re.compile(r"(部门|单位)(综合)?[预决]算|[预决]算(信息)?公开|[预决]算(编制)?说明")
+
+
+@cache
+def _others() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    data = tomllib.loads(resources.files("yusuan.data").joinpath("documents.toml").read_text("utf-8"))
+    return tuple((o["name"], tuple(map(re.compile, o["title"]))) for o in data["other"])
+
+
+def _what_else(first_page: list[str]) -> str | None:
+    """What a file is, from its first page, when that names something else than a disclosure."""
+    texts = [squash(t) for t in first_page]
+    if any(_DISCLOSURE.search(t) for t in texts):
+        return None
+    return next((name for name, titles in _others() if any(p.search(t) for p in titles for t in texts)), None)
+
+
+def _finish(disclosure: Disclosure, first_page: list[str]) -> None:
     facts = disclosure.document
+    other = _what_else(first_page)
+    if other is not None:
+        raise YusuanError(f"这不是部门预算或决算公开文件：第一页表明它是一份{other}", file=facts.file)
     units = Counter(t.unit for t in disclosure.tables if t.unit)
     facts.money_unit = "元" if units["元"] > units["万元"] else "万元"  # most tables' unit
+    topics = {s.topic for s in disclosure.narrative.sections if s.topic not in (None, "other", "glossary")}
     if not disclosure.tables:
-        raise YusuanError("没有找到任何预算公开表，这不像是一份部门预算或决算公开文件", file=facts.file)
+        if len(topics) < 3:
+            raise YusuanError("没有找到任何预算公开表，也没有预算公开的情况说明，这不像是一份部门预算或决算公开文件",
+                              file=facts.file)
+        facts.contents = "narrative"  # the 情况说明 alone: its tables are published as another file
+    elif not disclosure.narrative.paragraphs:
+        facts.contents = "tables"  # the tables attachment alone

@@ -140,7 +140,7 @@ def header_count(rows: list[list[Cell]]) -> int:
         blanks = sum(1 for c in row if not clean(c.text) and not c.merged)
         if i and blanks * 2 >= len(row):
             return i
-    return min(1, len(rows))
+    return len(rows)  # no body: a table printed empty, all header
 
 
 def compact_columns(rows: list[list[Cell]]) -> list[list[Cell]]:

@@ -77,6 +77,10 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
     table = Table(number=number, kind=kind.id, title=title, unit=unit, header=header, columns=columns,
                   source=grid.source)
     body = grid.rows[header_rows:] if grid.header_rows is not None else mend_body(grid.rows[header_rows:], width)
+    for cells in body:  # a body cell over a column no header names and one it does belongs to the named one
+        for cell in cells:
+            named = next((j for j in range(cell.col, min(cell.col + cell.colspan, width)) if paths[j]), cell.col)
+            cell.colspan, cell.col = cell.colspan - (named - cell.col), named
     for j, path in enumerate(paths):  # a column no pattern names: amounts only if it prints amounts
         if registry().column_for(kind, path) is None:
             texts = [t for row in body for c in row if c.col == j and (t := clean(c.text))]

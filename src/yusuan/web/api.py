@@ -15,9 +15,11 @@ from pydantic import BaseModel, StringConstraints
 from sqlalchemy import func, make_url, select
 from sqlalchemy.orm import Session, undefer
 
-from yusuan.check.findings import Report
+from yusuan.check.engine import reading
+from yusuan.check.findings import Reading, Report
 from yusuan.errors import YusuanError
 from yusuan.files import safe_name
+from yusuan.store.documents import from_stored
 from yusuan.store.schema import CellValue, Department, Document, Fact, FindingRow, Region, Unit, Version
 from yusuan.web import downloads, queries
 from yusuan.web.auth import Visitor, check_csrf, require, visitor
@@ -126,23 +128,6 @@ class VersionOut(BaseModel):
 class DocumentDetail(DocumentOut):
     unit: str
     versions: list[VersionOut]
-
-
-class TableRead(BaseModel):
-    number: str | None
-    kind: str
-    title: str
-    rows: int
-
-
-class Reading(BaseModel):
-    """What the reader made of the file: the tables it read (with their kinds), the performance target
-    tables, the figures of the narrative, and the blocks it could not place."""
-
-    tables: list[TableRead]
-    performance_targets: int
-    claims: int
-    unread: list[str]
 
 
 class VersionDetail(VersionOut):
@@ -420,12 +405,13 @@ def _visible_version(request: Request, version_id: int, whole: bool = False) -> 
         return version
 
 
-def reading_of(disclosure: dict) -> Reading:
-    """The reading report of a stored read model (as `yusuan parse` prints it)."""
-    return Reading(tables=[TableRead(number=t["number"], kind=t["kind"], title=t["title"], rows=len(t["rows"]))
-                           for t in disclosure["tables"]],
-                   performance_targets=len(disclosure["performance_targets"]),
-                   claims=len(disclosure["narrative"]["claims"]), unread=disclosure["unread"])
+def reading_of(version: Version) -> Reading:
+    """A version's reading report: as its check made it, or, for a version stored before checks made
+    one, from its read model."""
+    stored = (version.report or {}).get("reading")
+    if stored is not None:
+        return Reading.model_validate(stored)
+    return reading(from_stored(version.disclosure), [])
 
 
 @router.get("/versions/{version_id}", response_model=VersionDetail, responses=NO_VERSION,
@@ -433,11 +419,11 @@ def reading_of(disclosure: dict) -> Reading:
 def version(request: Request, version_id: Id) -> VersionDetail:
     found = _visible_version(request, version_id)
     with request.app.state.sessions() as session:
-        found = session.get(Version, found.id, options=[undefer(Version.disclosure)])  # type: ignore[assignment]
+        found = session.get(Version, found.id, options=[undefer(Version.disclosure), undefer(Version.report)])  # type: ignore[assignment]
         document = found.document
         return VersionDetail(**_version_out(found).model_dump(), unit_id=document.unit_id, unit=document.unit.name,
                              year=document.year, kind=document.kind, published=document.published,
-                             reading=reading_of(found.disclosure),
+                             reading=reading_of(found),
                              downloads={what: f"/api/v1/versions/{found.id}/download/{what}"
                                         for what in ("original", *downloads.KINDS)})
 
