@@ -99,4 +99,16 @@ def _not_applicable(ctx: Context) -> list[str]:
             out.append(rule.id)
     if not ctx.d.performance_targets:
         out += [r for r in ctx.rules if r.startswith("performance.")]
-    return out
+    # a file that is one part of a disclosure: the other part's rules say nothing of it
+    contents = ctx.d.document.contents
+    part_rules = {"tables": _NARRATIVE_RULES, "narrative": _TABLE_RULES}.get(contents)
+    if part_rules:
+        out += [r.id for r in ctx.rules.values() if r.id in part_rules[1] or r.family in part_rules[0]]
+    return list(dict.fromkeys(out))
+
+
+# (families, rules) that need the narrative, and those that need the tables
+_NARRATIVE_RULES = (("narrative", "other"), {"completeness.sections", "completeness.empty_table_explained",
+                                              "performance.summary_sentence", "text.name_differs"})
+_TABLE_RULES = (("hierarchy", "row", "summary", "cross", "catalog"),
+                {"completeness.required_tables", "completeness.empty_table_explained", "text.not_a_number"})

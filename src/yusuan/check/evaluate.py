@@ -18,6 +18,7 @@ def evaluate(ctx: Context) -> None:
     same stated cell, rule and expected value through another table) shares its finding."""
     said: dict[tuple, Finding] = {}
     rounded: list[Identity] = []
+    blanks: dict[tuple, list[tuple[int, Identity, Decimal]]] = {}
     for n, identity in enumerate(ctx.identities):
         sides = _sides(ctx, identity)
         if sides is None or sides[0] == sides[1]:
@@ -27,12 +28,19 @@ def evaluate(ctx: Context) -> None:
                 [ctx.cells.raw(r) for r in identity.cells]):
             rounded.append(identity)
             continue
-        blank = identity.stated is not None and identity.stated.claim is None and not ctx.cells.raw(identity.stated)
-        # a total printed blank is one defect, however many identities it breaks
-        key = ("blank", identity.stated) if blank else (identity.rule, identity.stated, expected)
+        if identity.stated is not None and identity.stated.claim is None and not ctx.cells.raw(identity.stated) \
+                and not ctx.cells.is_virtual(identity.stated):
+            # a column printed blank is one defect, however many cells and identities it leaves empty
+            blanks.setdefault((identity.stated.table, identity.stated.column), []).append((n, identity, expected))
+            continue
+        key = (identity.rule, identity.stated, expected)
         if key not in said:
             said[key] = _report(ctx, identity, stated, expected)
         ctx.violated[n] = said[key]
+    for found in blanks.values():
+        finding = _blank(ctx, found)
+        for n, _, _ in found:
+            ctx.violated[n] = finding
     if rounded:
         where = [ctx.loc(r) for r in dict.fromkeys(i.stated for i in rounded if i.stated is not None)]
         ctx.add("text.rounding", f"{len(rounded)} 处合计与其各项之和的差在所印数字的四舍五入范围内（尾差），不算错误",
@@ -58,9 +66,22 @@ def _report(ctx: Context, identity: Identity, stated: Decimal, expected: Decimal
         shown = "、".join(f"{ctx.loc(r).describe()} 为 {cells.value(r)}" for r in present)
         where = [ctx.loc(r) for r in present]
         message = f"{'、'.join(ctx.loc(r).describe() for r in lacking)}，而{shown}（{identity.what}）"
-    elif identity.stated and identity.stated.claim is None and not cells.raw(identity.stated):
-        message = f"{ctx.loc(identity.stated).describe()} 空白，未印数字，按 {identity.what} 应为 {expected}"
     else:
         head = ctx.loc(identity.stated).describe() if identity.stated else ""
         message = f"{head} 为 {stated}，而按 {identity.what} 应为 {expected}，相差 {stated - expected}"
     return ctx.add(identity.rule, message, where, stated=stated, expected=expected)
+
+
+def _blank(ctx: Context, found: list[tuple[int, Identity, Decimal]]) -> Finding:
+    """Cells of one column printed blank where figures are due: one finding that names them all."""
+    cells = list(dict.fromkeys(identity.stated for _, identity, _ in found))
+    _, first, expected = found[0]
+    where = ctx.loc(first.stated)  # type: ignore[arg-type]
+    if len(cells) == 1:
+        message = f"{where.describe()} 空白，未印数字，按 {first.what} 应为 {expected}"
+    else:
+        table = where.table or where.kind
+        message = (f"{table} {where.column} 栏有 {len(cells)} 个单元格空白，未印数字，而按 {first.what} 应有数"
+                   f"（如 {where.row} 应为 {expected}）")
+    return ctx.add(first.rule, message, [ctx.loc(r) for r in cells[:MAX_LISTED]],  # type: ignore[arg-type]
+                   stated=Decimal(0), expected=expected)

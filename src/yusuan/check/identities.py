@@ -103,9 +103,18 @@ def blocks(table: Table, year: int | None) -> list[dict[str, list[int]]]:
     return out if len(seen) != len(set(seen)) else [_codes(table, year)]
 
 
+def cross_tabulated(table: Table, codes: dict[str, list[int]]) -> bool:
+    """A code printed on several rows with other figures: the table crosses two classifications
+    (部门 economic codes under each 政府 economic class, functional codes by economic line), and its
+    rows of one level do not add up to a row of the level above."""
+    return any(len(_distinct(table, rows)) > 1 for rows in codes.values())
+
+
 def hierarchy(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
     table = d.tables[ti]
     for codes in blocks(table, d.document.year):
+        if cross_tabulated(table, codes):
+            continue
         for code, indices in codes.items():
             if len(code) not in (3, 5):
                 continue
@@ -222,7 +231,7 @@ _THREE_PUBLIC_ITEMS = ("abroad", "reception", "vehicle", "vehicle_purchase", "ve
 def row_sums(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
     table = d.tables[ti]
     for total, parts in column_groups(table):
-        if table.kind == "three_public" and "三公" in (table.column(total).label if table.column(total) else ""):
+        if total == "three_public_total" or (table.kind == "three_public" and "三公" in table.column(total).label):  # type: ignore[union-attr]
             # “三公”经费合计 adds the three items only; 会议费 and 培训费 printed beside them are other spending
             parts = [p for p in parts if p in _THREE_PUBLIC_ITEMS or p.startswith(_THREE_PUBLIC_ITEMS)]
         rows = [i for i, row in enumerate(table.rows)

@@ -147,7 +147,8 @@ class Resolver:
         if not found:
             return None
         ti, table = found
-        key = "total"  # the narrative's 财政拨款“三公”经费 is all funds
+        # the narrative's 财政拨款“三公”经费 is all funds, the three items without 会议费 and 培训费 beside them
+        key = "three_public_total" if table.has("three_public_total") else "total"
         for word, label in THREE_PUBLIC:
             if word in subject:
                 if label is None:

@@ -24,6 +24,18 @@ def by_paragraph(claims: list[Claim]) -> list[list[Claim]]:
     return list(groups.values())
 
 
+def _once(claims: list[Claim]) -> list[Claim]:
+    """The items a sentence lists, an item printed twice over (a clause pasted again) once."""
+    seen: set[tuple] = set()
+    out = []
+    for c in claims:
+        key = (c.subject, c.amount, c.count, c.count_unit)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
 def _loc(claim: Claim, column: str | None = None) -> Location:
     return Location.of_claim(claim, column)
 
@@ -139,7 +151,7 @@ def _items_sum(ctx: Context) -> None:
             sentence = [c for c in claims if c.sentence == number and c.amount is not None]
             heads = [c for c in sentence if not c.listed]
             head = heads[-1] if heads else head
-            listed = [c for c in claims if c.sentence == number and c.listed and not c.nested]
+            listed = _once([c for c in claims if c.sentence == number and c.listed and not c.nested])
             items = [c for c in listed if c.amount is not None]
             # a list of parts names each with its figure; a sentence of prose after `其中` is none
             if head is None or not items or len(items) < len(listed) or any(len(c.subject) > 24 for c in items) \
@@ -228,32 +240,32 @@ def _procurement(ctx: Context, claims: list[Claim]) -> None:
 
 
 def _assets(ctx: Context, claims: list[Claim]) -> None:
-    """On one line: the first claim is the total, the ones after `其中` are its parts."""
+    """In a sentence, the figures listed after `其中` (their count and value) are parts of the figure
+    named before them: each no more than it, and together no more (an asset may be counted twice,
+    under 车辆 and under 单价100万元以上)."""
     for group in by_paragraph(claims):
-        text = group[0].text
-        if "其中" not in text:
-            continue
-        cut = text.index("其中")
-        head_subject = group[0].subject
-        parts = [c for c in group if not c.subject.startswith(head_subject)
-                 and c.subject.split("价值")[0] in text[cut:]]
-        for field in ("count", "amount"):
-            head = next((c for c in group
-                         if c.subject.startswith(head_subject) and getattr(c, field) is not None), None)
-            items = [c for c in parts if getattr(c, field) is not None
-                     and (field != "count" or c.count_unit == head.count_unit)]  # 辆 are no 台（套）
-            if head is None or not items:
+        for number in sorted({c.sentence for c in group}):
+            sentence = [c for c in group if c.sentence == number]
+            heads = [c for c in sentence if not c.listed]
+            items = _once([c for c in sentence if c.listed and not c.nested])
+            if not heads or not items:
                 continue
-            limit = getattr(head, field)
-            for item in items:
-                if getattr(item, field) > limit:
-                    ctx.add("other.asset_parts",
-                            f"“{item.subject}” {getattr(item, field)} 超过总数“{head.subject}” {limit}",
-                            [_loc(item), _loc(head)], stated=getattr(item, field), expected=limit)
-            total = sum((getattr(c, field) for c in items), Decimal(0))
-            if total > limit and all(getattr(c, field) <= limit for c in items):
-                ctx.add("other.asset_parts", f"“{head.subject}”其中各项合计 {total} 超过总数 {limit}",
-                        [_loc(head)], stated=total, expected=limit)
+            for field in ("count", "amount"):
+                head = next((c for c in reversed(heads) if getattr(c, field) is not None), None)
+                if head is None:
+                    continue
+                parts = [c for c in items if getattr(c, field) is not None
+                         and (field != "count" or c.count_unit == head.count_unit)]  # 辆 are no 台（套）
+                limit = getattr(head, field)
+                for item in parts:
+                    if getattr(item, field) > limit:
+                        ctx.add("other.asset_parts",
+                                f"“{item.subject}” {getattr(item, field)} 超过总数“{head.subject}” {limit}",
+                                [_loc(item), _loc(head)], stated=getattr(item, field), expected=limit)
+                total = sum((getattr(c, field) for c in parts), Decimal(0))
+                if parts and total > limit and all(getattr(c, field) <= limit for c in parts):
+                    ctx.add("other.asset_parts", f"“{head.subject}”其中各项合计 {total} 超过总数 {limit}",
+                            [_loc(head)], stated=total, expected=limit)
 
 
 def _staffing(ctx: Context) -> None:

@@ -35,6 +35,7 @@ _NUMBER_MARK = {"栏次", "行次", "*", "**", "—", "-", "－", "甲", "乙", 
 _NUMBER_CELL = re.compile(r"^\d{1,3}$")
 _TOTAL = re.compile(r"^(合计|总计|收入总计|支出总计|收支总计)$")
 LONG_PROSE = 30  # characters: a lone cell this long after the body is prose, not a row label
+ALIGNED = 8  # points: columns of one table on two pages start this near each other (rules drawn anew)
 
 
 def prepare(items: list[Line | Grid]) -> list[Line | Grid]:
@@ -200,8 +201,8 @@ def _aligned(prev: Grid, grid: Grid) -> bool:
     mine, theirs = _text_columns(prev), _text_columns(grid)
     if mine is None or theirs is None:
         return prev.width == grid.width
-    return prev.width == grid.width or (len(theirs) <= len(mine) and all(
-        any(abs(x - y) <= 3 for y in mine) for x in theirs))
+    return prev.width == grid.width or (len(theirs) <= len(mine) + 1 and all(
+        any(abs(x - y) <= ALIGNED for y in mine) for x in theirs))
 
 
 def _continues(prev: Grid, grid: Grid, between: list[Line], titles: list[Line]) -> bool:
@@ -257,7 +258,7 @@ def _onto(prev: Grid, rows: list[list[Cell]]) -> None:
         for cell in row:
             x = cell.source.x
             near = min(starts, key=lambda c: abs(starts[c] - x)) if starts and x is not None else None
-            if near is not None and abs(starts[near] - x) <= 3:  # type: ignore[operator]
+            if near is not None and abs(starts[near] - x) <= ALIGNED:  # type: ignore[operator]
                 cell.col, cell.colspan = near, min(cell.colspan, prev.width - near)
 
 

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import re
 
-from yusuan.model import Column, HeaderCell, Row, Table
+from yusuan.model import Column, DocumentFacts, HeaderCell, Row, Table
 from yusuan.model.numbers import clean, is_amount, parse_amount, squash
+from yusuan.recognise.captions import is_caption, read_caption, table_number
 from yusuan.recognise.headers import body_width, column_paths, fit_header, mend_body, split_header
 from yusuan.recognise.layout import Cell, Grid
-from yusuan.registry import TableKind, registry
+from yusuan.registry import ColumnPattern, TableKind, registry
 
-TABLE_NUMBER = re.compile(r"^表\s*(\d+(?:-\d+)?)$")
-_NUMBERED_TITLE = re.compile(r"^表\s*(\d+(?:-\d+)?)\s*[：:．.、]")  # `表1：2026年××收支预算总表`
-UNIT = re.compile(r"单位[:：]\s*(万元|元)")
-_META = re.compile(r"^(表\s*\d+(-\d+)?|编制单位.*|.*单位[:：]\s*(万元|元).*|[(（]?\d{4}年度?[)）]?)$")
 _TOTAL = re.compile(r"^(合计|总计|收入总计|支出总计|收支总计|本年收入合计|本年支出合计|[^其]{2,6}(合计|总计))$")
 _CODE_NAME = re.compile(r"^[\[【]?(\d{3}(?:\d{2}){0,2})(?!\d)[\]】]?\s*(.*)$")
 _DIGITS = re.compile(r"^\d+$")
-
-
-def is_meta_text(text: str) -> bool:
-    s = squash(text)
-    return bool(_META.match(s)) or (registry().recognise_title(s) is not None and len(s) <= 40)
+_CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 
 
 def take_meta_rows(grid: Grid) -> tuple[list[str], list[Cell]]:
@@ -30,7 +23,7 @@ def take_meta_rows(grid: Grid) -> tuple[list[str], list[Cell]]:
     cells: list[Cell] = []
     while grid.rows:
         filled = [c for c in grid.rows[0] if clean(c.text)]
-        if not filled or not all(is_meta_text(c.text) for c in filled):
+        if not filled or not all(is_caption(c.text) for c in filled):
             break
         texts += [clean(c.text) for c in filled]
         cells += filled
@@ -40,13 +33,45 @@ def take_meta_rows(grid: Grid) -> tuple[list[str], list[Cell]]:
     return texts, cells
 
 
-def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str | None) -> Table:
-    near = meta[::-1]  # the caption nearest the table first
-    number = next((f"表{m[1]}" for t in near if (m := TABLE_NUMBER.match(squash(t)))), None) or next(
-        (f"表{m[1]}" for t in near if (m := _NUMBERED_TITLE.match(squash(t)))), None)
-    title = next((squash(t) for t in near if registry().recognise_title(t) is kind), kind.name)
-    title = _NUMBERED_TITLE.sub("", title)
-    unit = next((m[1] for t in meta if (m := UNIT.search(squash(t)))), default_unit)
+_PERIODS = (("prior", re.compile(r"^(上年|上一年|去年)(预算|决算|执行)?数?$")),
+            ("current", re.compile(r"^(当年|本年)(预算|决算)?数?$")),
+            ("change", re.compile(r"^(增减|变化|增长|比较)(变化)?(情况|金额|额|数|率)?$")))
+
+
+def period_of(text: str, facts: DocumentFacts) -> str | None:
+    """Which period a header over amounts names: this year's (`2026年`, `当年`, in final accounts `决算数`),
+    last year's, the change, or a final account's budget (`预算数`, `年初预算`)."""
+    s = squash(text)
+    m = re.match(r"^(\d{4})年(度)?(预算|决算)?(数)?$", s)
+    if m and facts.year:
+        return "current" if int(m[1]) == facts.year else "prior" if int(m[1]) == facts.year - 1 else "other"
+    if facts.kind == "final" and re.match(r"^(年初|全年)?预算数?$", s):
+        return "budget"
+    if re.match(r"^(决算数|本年决算|实际)$", s):
+        return "current"
+    return next((name for name, rx in _PERIODS if rx.match(s)), None)
+
+
+def _column_key(kind: TableKind, path: list[str], facts: DocumentFacts) -> tuple[str | None, ColumnPattern | None]:
+    """A column's key: what its header means, and, under a period's header (2025 | 2026, 上年 | 当年 |
+    增减, 预算数 | 决算数), that period unless it is this year's (`prior_total`, `change_abroad`)."""
+    periods = [(i, p) for i, text in enumerate(path) if (p := period_of(text, facts))]
+    meaning = [t for i, t in enumerate(path) if i not in {j for j, _ in periods}] or path
+    pattern = registry().column_for(kind, meaning) or registry().column_for(kind, path)
+    if pattern is None:
+        return None, None
+    period = periods[-1][1] if periods else "current"
+    return (pattern.key if period == "current" or not pattern.amount else f"{period}_{pattern.key}"), pattern
+
+
+def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str | None,
+               facts: DocumentFacts | None = None) -> Table:
+    facts = facts or DocumentFacts()
+    caption = read_caption(meta)
+    number = caption.number if caption.number and caption.number[0] not in "一二三四五六七八九十" else None
+    title = next((squash(t) for t in meta[::-1] if registry().recognise_title(t) is kind), kind.name)
+    title = table_number(title)[1] if table_number(title)[0] else title
+    unit = caption.unit or default_unit
 
     header_rows = grid.header_rows if grid.header_rows is not None else split_header(grid)
     head = grid.rows[:header_rows]
@@ -59,8 +84,8 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
 
     columns: list[Column] = []
     for j, path in enumerate(paths):
-        pattern = registry().column_for(kind, path)
-        key = pattern.key if pattern else f"col{j + 1}"
+        found, pattern = _column_key(kind, [squash(p) for p in path], facts)
+        key = found or f"col{j + 1}"
         if (pattern is None or pattern.amount) and any(c.key == key for c in columns) and not columns[-1].is_amount \
                 and columns[-1].key.endswith("_item"):  # a summary's third side: its own amount
             key = columns[-1].key.removesuffix("_item") + "_amount"
@@ -81,11 +106,14 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
         for cell in cells:
             named = next((j for j in range(cell.col, min(cell.col + cell.colspan, width)) if paths[j]), cell.col)
             cell.colspan, cell.col = cell.colspan - (named - cell.col), named
-    for j, path in enumerate(paths):  # a column no pattern names: amounts only if it prints amounts
-        if registry().column_for(kind, path) is None:
-            texts = [t for row in body for c in row if c.col == j and (t := clean(c.text))]
-            if texts and sum(not is_amount(t) for t in texts) * 2 > len(texts):
-                columns[j].is_amount = False
+    for j, column in enumerate(columns):  # a column no pattern names: amounts only if it prints amounts
+        if column.key != f"col{j + 1}":
+            continue
+        texts = [t for row in body for c in row if c.col == j and (t := clean(c.text))]
+        if texts and sum(bool(_CODE.match(t)) for t in texts) * 2 > len(texts) and "code" not in table.column_labels:
+            column.key, column.is_amount = "code", False  # classification codes under a header no pattern knows
+        elif texts and sum(not is_amount(t) for t in texts) * 2 > len(texts):
+            column.is_amount = False
     for cells in body:
         if not any(clean(c.text) for c in cells):
             table.filler_rows += 1
