@@ -41,7 +41,7 @@ def is_economic(table: Table) -> bool:
 _NUMBERED = re.compile(r"^\d+[.、．]")
 _GROUP = re.compile(r"^[一二三四五六七八九十]+、")
 _CARRY = re.compile(r"^(上年结转|上年结余|年初结转)")  # a carry-over group, numbered or not
-_SUBTOTAL = re.compile(r"(本年收入合计|收入合计|收入总计|^总计)")
+_SUBTOTAL = re.compile(r"((本年|当年)收入(合计|小计)|收入合计|收入总计|^总计)")
 
 
 @dataclass
@@ -307,11 +307,15 @@ def _income_side(table: Table) -> list[tuple[int, str]]:
 def summary(d: Disclosure, ti: int, rules: dict[str, Rule]) -> Iterator[Identity]:
     table = d.tables[ti]
     total = table.total_row()
-    expense_key = "expense_amount" if table.has("expense_amount") else "total"
     if total is not None and table.has("income_amount"):
         t = table.rows.index(total)
-        yield Identity("summary.income_equals_expense", Ref(ti, t, "income_amount"), [Ref(ti, t, expense_key)],
-                       "收入总计 = 支出总计")
+        # the expense side's total: on a summary of three panels (收入 | 功能分类 | 支出用途) it may be printed
+        # under the last panel alone
+        sides = [c.key for c in table.columns if c.is_amount and c.key not in ("income_amount", "line_no")]
+        expense_key = next((k for k in sides if total.raw.get(k, "").strip()), sides[0] if sides else None)
+        if expense_key is not None:
+            yield Identity("summary.income_equals_expense", Ref(ti, t, "income_amount"), [Ref(ti, t, expense_key)],
+                           "收入总计 = 支出总计")
     yield from _income_groups(ti, table, rules["summary.group_equals_items"].id)
 
 
@@ -335,7 +339,7 @@ def _income_groups(ti: int, table: Table, rule: str) -> Iterator[Identity]:
                            f"{side[g][1]} = Σ其下各项")
     if table.kind != "income_expense_summary" or not table.has("income_amount"):
         return
-    this_year = next((i for i in sorted(ends) if "本年" in side[i][1]), None)
+    this_year = next((i for i in sorted(ends) if re.search("本年|当年", side[i][1])), None)
     grand = next((i for i in sorted(ends, reverse=True) if i != this_year), None)
     if this_year is not None:
         above = [g for g in heads if g < this_year]

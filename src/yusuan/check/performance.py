@@ -8,6 +8,7 @@ from decimal import Decimal
 from yusuan.check.context import Context
 from yusuan.check.findings import Location
 from yusuan.check.narrative import similar
+from yusuan.check.precision import Printed
 from yusuan.model import PerformanceTarget
 from yusuan.model.numbers import squash
 
@@ -45,9 +46,10 @@ def check_targets(ctx: Context) -> None:
                 ctx.add("performance.weights_total", f"“{t.project}”指标权重合计 {total}，应为 {settings.weight_total}",
                         [_loc(t)], stated=total, expected=settings.weight_total)
         if t.total is not None:
+            budget = Printed.of(t.total, t.amounts_raw.get("total"))  # 14.68 stands for 14.675–14.685
             for ind in t.indicators:
                 unit = ind.value_unit or ""
-                if "成本" in ind.level1 and ind.number is not None and unit.startswith("万") and ind.number > t.total:
+                if "成本" in ind.level1 and ind.number is not None and unit.startswith("万") and ind.number > budget.hi:
                     ctx.add("performance.cost_within_budget", f"“{t.project}”成本指标“{ind.level3}” {ind.value} "
                             f"超过项目预算 {t.total}", [_loc(t, ind.level3, ind.line)], stated=ind.number,
                             expected=t.total)

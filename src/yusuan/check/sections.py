@@ -147,26 +147,29 @@ def _items_sum(ctx: Context) -> None:
     a sentence whose `其中` goes on in prose, not figure by figure, lists nothing."""
     for claims in by_paragraph(ctx.d.narrative.claims):
         head: Claim | None = None
-        for number in sorted({c.sentence for c in claims}):
-            sentence = [c for c in claims if c.sentence == number and c.amount is not None]
-            heads = [c for c in sentence if not c.listed]
-            head = heads[-1] if heads else head
-            listed = _once([c for c in claims if c.sentence == number and c.listed and not c.nested])
+        lists: list[tuple[Claim, list[Claim]]] = []  # each head with what its sentence lists after it
+        for claim in claims:
+            if not claim.listed:
+                if claim.amount is not None:
+                    head = claim
+            elif head is not None and not claim.nested:
+                if not lists or lists[-1][0] is not head:
+                    lists.append((head, []))
+                lists[-1][1].append(claim)
+        for head, listed in lists:
+            listed = _once(listed)
             items = [c for c in listed if c.amount is not None]
-            # a list of parts names each with its figure; a sentence of prose after `其中` is none
-            if head is None or not items or len(items) < len(listed) or any(len(c.subject) > 24 for c in items) \
-                    or head.subject_kind == "asset" or any(c.subject_kind == "asset" for c in items):
+            # procurement and assets have rules of their own (`_procurement`, `_assets`)
+            if not items or len(items) < len(listed) or any(len(c.subject) > 24 for c in items) \
+                    or {head.subject_kind, *(c.subject_kind for c in items)} & {"asset", "procurement"}:
                 continue
-            if head.subject_kind == "procurement":
-                items = [c for c in items if any(w in c.subject for w in ("货物", "工程", "服务"))]
-            elif head.subject_kind == "three_public":
+            if head.subject_kind == "three_public":
                 items = [c for c in items if c.subject_kind == "three_public"]
             if len(items) < 2:
                 continue
             total = sum((c.amount for c in items), Decimal(0))  # type: ignore[misc]
             if abs(total - head.amount) > sum_slack([c.raw.get("amount", "") for c in (head, *items)]):  # type: ignore[operator]
-                rule = "other.procurement_parts" if head.subject_kind == "procurement" else "narrative.items_sum"
-                ctx.add(rule, f"“{head.subject}”为 {head.amount}，其中各项合计 {total}",
+                ctx.add("narrative.items_sum", f"“{head.subject}”为 {head.amount}，其中各项合计 {total}",
                         [_loc(head)], stated=head.amount, expected=total)
 
 
@@ -227,7 +230,24 @@ def check_other_sections(ctx: Context) -> None:
     _staffing(ctx)
 
 
+_GOODS = ("货物", "工程", "服务")
+
+
 def _procurement(ctx: Context, claims: list[Claim]) -> None:
+    """政府采购 = 货物 + 工程 + 服务, as each total is followed by its three parts (`总额 6,143.52 万元：货物
+    5,242.52 万元、工程 0 万元、服务 901 万元`); what is reserved for small firms is within it."""
+    for i, head in enumerate(claims):
+        if head.amount is None or any(w in head.subject for w in _GOODS) or not re.search(
+                r"政府采购(预算)?(总额|合计)?$", head.subject):
+            continue
+        parts = [c for c in claims[i + 1:i + 4] if c.paragraph == head.paragraph and c.amount is not None]
+        parts = [c for c in parts[:3] if any(w in c.subject for w in _GOODS)]
+        if sorted(w for c in parts for w in _GOODS if w in c.subject) != sorted(_GOODS):
+            continue
+        total = sum((c.amount for c in parts), Decimal(0))  # type: ignore[misc]
+        if abs(total - head.amount) > sum_slack([c.raw.get("amount", "") for c in (head, *parts)]):
+            ctx.add("other.procurement_parts", f"“{head.subject}”为 {head.amount}，而货物、工程、服务合计 {total}",
+                    [_loc(head)], stated=head.amount, expected=total)
     total = next((c for c in claims if re.search(r"政府采购(预算)?$", c.subject) and c.amount is not None), None)
     sme = next((c for c in claims if "中小企业" in c.subject), None)
     small = next((c for c in claims if "小微" in c.subject), None)

@@ -254,7 +254,10 @@ def recognise(layout: Layout) -> Disclosure:
             continue
         unit = next((u for t in pending + meta if (u := unit_of(t))), None)
         _facts_from_captions(disclosure, pending[-4:] + meta)
-        disclosure.tables.append(make_table(item, kind, pending[-4:] + meta, unit, disclosure.document))
+        table = make_table(item, kind, pending[-4:] + meta, unit, disclosure.document)
+        # `此表为空` printed in the table's own rows says why it is empty
+        table.note = next((t for r in table.rows for t in r.raw.values() if _EMPTY_NOTE.search(t)), None)
+        disclosure.tables.append(table)
         pending.clear()
         part, last_read = "tables", True
     disclosure.performance_targets = targets.found

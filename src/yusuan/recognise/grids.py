@@ -187,11 +187,7 @@ def _finishes(last: list[Cell], first: list[Cell]) -> bool:
 
 def _text_columns(grid: Grid) -> list[float] | None:
     """Where each column that prints text starts on the page (None where the format has no places)."""
-    starts: dict[int, float] = {}
-    for row in grid.rows:
-        for cell in row:
-            if clean(cell.text) and cell.source.x is not None:
-                starts[cell.col] = min(starts.get(cell.col, cell.source.x), cell.source.x)
+    starts = _column_starts(grid)
     return [starts[c] for c in sorted(starts)] if starts else None
 
 
@@ -217,8 +213,13 @@ def _continues(prev: Grid, grid: Grid, between: list[Line], titles: list[Line]) 
         return False
     repeated = {squash(t.text) for t in titles}
     mine = read_caption([t.text for t in titles])
+    strays: list[list[Cell]] = []  # rows of the table printed above the next page's rules
     for line in between:  # only the caption again: a new title, or text, starts a new table
         if squash(line.text) in repeated:
+            continue
+        row = _stray_row(prev, line)
+        if row is not None:
+            strays.append(row)
             continue
         caption = read_caption([line.text])
         if not is_caption(line.text) or (caption.title and caption.kind is not mine.kind) or (
@@ -243,8 +244,27 @@ def _continues(prev: Grid, grid: Grid, between: list[Line], titles: list[Line]) 
         rows = rows[1:]
     if prev.width != grid.width:
         _onto(prev, rows)
-    prev.rows += rows
+    prev.rows += strays + rows
     return True
+
+
+def _stray_row(prev: Grid, line: Line) -> list[Cell] | None:
+    """A short line that starts where a column of the table does and is no caption: a row of the table
+    left outside the next page's rules (`十六、金融支出` above the continued grid)."""
+    x = line.source.x
+    if x is None or is_caption(line.text) or len(squash(line.text)) > LONG_PROSE:
+        return None
+    col = next((c for c, start in _column_starts(prev).items() if abs(start - x) <= ALIGNED), None)
+    return None if col is None else [Cell(text=line.text, source=line.source, col=col)]
+
+
+def _column_starts(grid: Grid) -> dict[int, float]:
+    starts: dict[int, float] = {}
+    for row in grid.rows:
+        for cell in row:
+            if clean(cell.text) and cell.source.x is not None:
+                starts[cell.col] = min(starts.get(cell.col, cell.source.x), cell.source.x)
+    return starts
 
 
 def _onto(prev: Grid, rows: list[list[Cell]]) -> None:

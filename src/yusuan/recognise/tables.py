@@ -106,6 +106,7 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
         for cell in cells:
             named = next((j for j in range(cell.col, min(cell.col + cell.colspan, width)) if paths[j]), cell.col)
             cell.colspan, cell.col = cell.colspan - (named - cell.col), named
+    _beside_their_header(body, paths)
     for j, column in enumerate(columns):  # a column no pattern names: amounts only if it prints amounts
         if column.key != f"col{j + 1}":
             continue
@@ -123,6 +124,41 @@ def make_table(grid: Grid, kind: TableKind, meta: list[str], default_unit: str |
     return table
 
 
+def _beside_their_header(body: list[list[Cell]], paths: list[list[str]]) -> None:
+    """Cells printed one column off their header (rules drawn anew on a continuation page, a header
+    cell narrower than the column under it): a column no header names whose cells never share a row
+    with the named column beside it is that column."""
+    filled: dict[int, set[int]] = {}
+    for r, cells in enumerate(body):
+        for cell in cells:
+            if clean(cell.text):
+                filled.setdefault(cell.col, set()).add(r)
+    for j in sorted(filled):
+        if paths[j]:
+            continue
+        target = next((k for k in (j + 1, j - 1) if 0 <= k < len(paths) and paths[k]
+                       and not filled[j] & filled.get(k, set())), None)
+        if target is None:
+            continue
+        for cells in body:
+            for cell in cells:
+                if cell.col == j and clean(cell.text):
+                    cell.col, cell.colspan = target, 1
+        filled.setdefault(target, set()).update(filled.pop(j))
+
+
+def _repeated(columns: list[Column]) -> list[list[Column]]:
+    """The columns cut into halves that repeat one another (code, name, amount | code, name, amount)."""
+    n = len(columns)
+    for size in range(2, n // 2 + 1):
+        if n % size or columns[0].is_amount:
+            continue
+        halves = [columns[i:i + size] for i in range(0, n, size)]
+        if all([c.key.split("_")[0] for c in h] == [c.key.split("_")[0] for c in halves[0]] for h in halves):
+            return halves
+    return []
+
+
 def unfold_sides(table: Table, kind: TableKind) -> None:
     """A list printed in two halves side by side (人员经费 | 公用经费, each with code, name and
     amount) becomes one list: the rows of each half, one amount column per half."""
@@ -133,8 +169,8 @@ def unfold_sides(table: Table, kind: TableKind) -> None:
             sides.append([])
         sides[-1].append(column)
     if len(sides) < 2 or any(len(s) != len(sides[0]) or not s[0].path[:-1] for s in sides):
-        return
-    if [c.key.split("_")[0] for c in sides[1]] != [c.key.split("_")[0] for c in sides[0]]:
+        sides = _repeated(table.columns)  # halves with no head over them: the same columns printed twice
+    if len(sides) < 2 or [c.key.split("_")[0] for c in sides[1]] != [c.key.split("_")[0] for c in sides[0]]:
         return
     labels = [c for c in sides[0] if not c.is_amount]
     # each half a list: labels and an amount (amounts alone under two heads, 预算数 | 决算数, are no halves)
@@ -142,12 +178,18 @@ def unfold_sides(table: Table, kind: TableKind) -> None:
         return
     amounts: list[Column] = []
     for side in sides:
-        head = side[0].path[0]
-        pattern = registry().column_for(kind, [head])
+        head = side[0].path[0] if len(side[0].path) > 1 else ""
+        pattern = registry().column_for(kind, [head]) if head else None
         key = pattern.key if pattern and pattern.amount else side[[c.is_amount for c in side].index(True)].key
+        if not head and amounts:  # the same measure in every half: one column
+            amounts.append(amounts[0])
+            continue
         while any(c.key == key for c in [*labels, *amounts]):
             key += "_2"
-        amounts.append(Column(key=key, label=squash(head), path=[squash(head)]))
+        printed = next(c for c in side if c.is_amount)
+        amounts.append(Column(key=key, label=squash(head), path=[squash(head)]) if head else
+                       printed.model_copy(update={"key": key}))
+    same = len({a.key for a in amounts}) == 1
     rows = []
     totals = []
     for side, amount in zip(sides, amounts, strict=True):
@@ -164,6 +206,8 @@ def unfold_sides(table: Table, kind: TableKind) -> None:
                 if target.is_amount:
                     new.values[target.key] = row.values.get(column.key)
             _set_code_and_label(new)
+            if new.is_total and same:  # each half's own subtotal (人员经费合计 | 公用经费合计): no total of the list
+                new.is_total = False
             (totals if new.is_total else rows).append(new)
     if totals:  # the halves' totals side by side: one total row
         total = totals[0]
@@ -174,7 +218,7 @@ def unfold_sides(table: Table, kind: TableKind) -> None:
     for row in rows:
         for amount in amounts:
             row.values.setdefault(amount.key, None)
-    table.columns = [*labels, *amounts]
+    table.columns = [*labels, *{a.key: a for a in amounts}.values()]
     table.rows = rows
     printed = {}
     for cell in table.header:
