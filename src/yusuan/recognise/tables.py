@@ -134,7 +134,7 @@ def _beside_their_header(body: list[list[Cell]], paths: list[list[str]]) -> None
             if clean(cell.text):
                 filled.setdefault(cell.col, set()).add(r)
     for j in sorted(filled):
-        if paths[j]:
+        if j >= len(paths) or paths[j]:  # (a row of a text export may run past the header)
             continue
         target = next((k for k in (j + 1, j - 1) if 0 <= k < len(paths) and paths[k]
                        and not filled[j] & filled.get(k, set())), None)
