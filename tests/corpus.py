@@ -96,3 +96,27 @@ def coverage(name: str, d: Disclosure | None) -> Coverage:
         else:
             out.missed.append(f"节 p{entry['page']} {entry['id']} {entry['title']}")
     return out
+
+
+# ---------------------------------------------------------------------------- the findings ledger
+
+LEDGER = CORPUS / "ledger"
+
+
+def finding_key(finding) -> tuple[str, str, str, str, str]:
+    """What names an error across runs: its rule, where it first points, and its two figures."""
+    loc = finding.locations[0] if finding.locations else None
+    place = (loc.table or loc.kind or "") if loc else ""
+    return (finding.rule, place, (loc.row or "") if loc else "",
+            "" if finding.stated is None else str(finding.stated), "" if finding.expected is None else str(finding.expected))
+
+
+def entry_key(entry: dict) -> tuple[str, str, str, str, str]:
+    return (entry["rule"], entry.get("table", ""), entry.get("row", ""), entry.get("stated", ""), entry.get("expected", ""))
+
+
+@cache
+def ledger(name: str) -> list[dict]:
+    """The reviewed verdict on every error yusuan reports on a corpus document (fixtures/corpus/ledger)."""
+    path = LEDGER / f"{Path(name).stem}.toml"
+    return tomllib.loads(path.read_text("utf-8")).get("error", []) if path.exists() else []

@@ -38,6 +38,13 @@ def check_codes(ctx: Context) -> None:
                     ctx.add("text.not_a_number", f"{loc.describe()} 印的是“{row.raw[key]}”，不是一个数字", [loc])
             if not row.code:
                 continue
+            before = table.rows[ri - 1] if ri else None
+            if before is not None and before.code == row.code and before.values == row.values \
+                    and len(row.code) == 5 and squash(before.name) == squash(row.name):
+                ctx.add("catalog.repeated_code", f"{table.number or table.title}：编码 {row.code}“{row.name}”连印两行，"
+                        f"同名同数：下一行当是其项级编码（如 {row.code}99）",
+                        [Location(table=table.number, kind=table.kind, row=row.code, column="编码", line=row.line,
+                                  page=row.page)])
             here = Location(table=table.number, kind=table.kind, row=row.code, column="编码", line=row.line,
                             page=row.page)
             kind = catalog.classify(row.code)

@@ -120,6 +120,14 @@ def _rounded_to_hundred(ctx: Context, claim: Claim, base: Ref, expected: Decimal
 
 def _growth(ctx: Context, claim: Claim) -> None:
     prior = prior_of(claim)
+    if claim.prior is None and prior is not None and claim.change is not None and claim.amount is not None \
+            and prior + half_unit(claim.raw.get("amount")) + half_unit(claim.raw.get("change")) < 0:
+        # `0万元，比2022年增加1421.25万元`: no year could have had less than nothing
+        ctx.add("narrative.change_consistent",
+                f"“{claim.subject}”为 {claim.amount}{claim.unit}，却说{claim.raw.get('change', '').strip()}，"
+                f"上年应为 {prior}{claim.unit}（负数）", [_loc(claim, "增减额")], stated=claim.change,
+                expected=None)
+        return
     if claim.growth_rate is None or claim.amount is None or prior is None:
         return
     if prior == 0:  # no rate from a zero base: “增长100%” is a convention to flag
