@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from yusuan.check.findings import Finding, Report
 from yusuan.model import Disclosure, Paragraph, Table
-from yusuan.report.terminal import SEVERITY_NAMES
+from yusuan.report.words import SEVERITY_NAMES
 
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
