@@ -117,3 +117,68 @@ def test_version_is_fast_and_imports_nothing_heavy() -> None:
     code = "import sys, yusuan.cli; print(sorted(m for m in ('scipy', 'pydantic', 'numpy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_help_is_chinese_and_whole_on_a_narrow_terminal() -> None:
+    """Typer's own words are Chinese too, and no command's summary is cut off mid-sentence at 80 columns."""
+    env = {**__import__("os").environ, "COLUMNS": "80", "TERM": "dumb"}
+    for args in ([], ["check"], ["admin", "create"]):
+        out = subprocess.run([sys.executable, "-m", "yusuan", *args, "--help"], capture_output=True, text=True, env=env,
+                             check=True).stdout
+        assert "Show this message" not in out and "Options" not in out and "选项" in out, out
+        assert "…" not in out or args, out
+
+
+def test_a_code_of_no_classification_says_why() -> None:
+    result = runner.invoke(app, ["catalog", "9999999"])
+    assert result.exit_code == 2 and "7 位" not in result.output and "功能分类编码以 201–299 开头" in result.output
+    assert "经济分类编码只有 3 位（类）或 5 位（款）" in runner.invoke(app, ["catalog", "3010101"]).output
+
+
+def test_an_output_path_that_cannot_be_written_is_the_users_to_mend(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    for args in (["check", str(EXAMPLE), "-f", "html", "-o", str(tmp_path / "no" / "such" / "report.html")],
+                 ["template", "-o", str(tmp_path / "no" / "budget.xlsx")],
+                 ["build", str(SMALL), "-f", "html", "-o", str(tmp_path / "file")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "无法写入" in result.output and "缺陷" not in result.output
+
+
+SMALL = Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml"
+
+
+def test_build_says_when_what_it_built_fails_its_own_check(tmp_path: Path) -> None:
+    """Weights of 95: the files are written for a look, the findings named, and the exit status is 1."""
+    budget = tmp_path / "budget.yaml"
+    budget.write_text(SMALL.read_text("utf-8").replace('weight: "10", rule: 满意度赋分', 'weight: "5", rule: 满意度赋分'),
+                      "utf-8")
+    result = runner.invoke(app, ["build", str(budget), "-f", "html", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "指标权重合计" in result.output and "权重合计 95，应为 100" in result.output
+    assert len(list((tmp_path / "out").iterdir())) == 1
+    assert runner.invoke(app, ["build", str(SMALL), "-f", "html", "-o", str(tmp_path / "ok")]).exit_code == 0
+
+
+def test_admin_create_checks_all_but_the_password_before_asking_for_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'y.db'}"
+    for args, said in ((["boss", "--role", "boss"], "角色应为"),
+                       (["boss", "--role", "editor", "--unit", "没有的局"], "没有这个单位")):
+        result = runner.invoke(app, ["admin", "create", *args, "--database", url], input="")
+        assert result.exit_code == 2 and said in result.output and "密码" not in result.output, result.output
+    mismatch = runner.invoke(app, ["admin", "create", "boss", "--database", url], input="a-long-password\nanother-one\n")
+    assert mismatch.exit_code == 2 and "两次输入的密码不一致" in mismatch.output
+    assert "Repeat" not in mismatch.output and "Error" not in mismatch.output
+
+
+def test_serve_on_a_busy_port_says_so_before_its_banner(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "yusuan", "serve", "--port", str(port), "--database",
+                                 f"sqlite:///{tmp_path / 'y.db'}"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "端口已被占用" in result.stderr and f"--port {port + 1}" in result.stderr
+    assert "yusuan 网站" not in result.stdout and not (tmp_path / "y.db").exists()  # refused before any work

@@ -203,7 +203,7 @@ def test_admin_create_and_serve(tmp_path: pytest.TempPathFactory) -> None:
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     result = CliRunner().invoke(cli, ["admin", "create", "boss", "--database", url, "--token"],
                                 input="a-long-password\na-long-password\n")
-    assert result.exit_code == 0 and "已创建 admin 账户：boss" in result.output and "API 令牌" in result.output
+    assert result.exit_code == 0 and "已创建管理员账户：boss" in result.output and "API 令牌" in result.output
     again = CliRunner().invoke(cli, ["admin", "create", "boss", "--database", url], input="x" * 9 + "\n" + "x" * 9 + "\n")
     assert again.exit_code == 2 and "已存在" in again.output
     with socket.socket() as s:
@@ -223,10 +223,12 @@ def test_admin_create_and_serve(tmp_path: pytest.TempPathFactory) -> None:
         assert "昌吉州工业和信息化局" in page  # the example is there on a new store
         documents = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/documents", timeout=5).read())
         assert documents["total"] == 1  # loaded once, by the parent, not by each worker
-        assert (tmp_path / ".yusuan-secret").stat().st_mode & 0o777 == 0o600
+        # the session secret beside the database (git ignores /yusuan.db*), not in the working folder
+        assert (tmp_path / "serve.db.secret").stat().st_mode & 0o777 == 0o600 and not (tmp_path / ".yusuan-secret").exists()
     finally:
         server.terminate()
         server.wait(10)
+    assert '"GET / HTTP/1.1" 200' in server.stdout.read().decode()  # the access log: one line a request
 
 
 def test_compare_two_versions(app) -> None:

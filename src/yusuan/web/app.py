@@ -120,15 +120,27 @@ async def few_threads(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def _secret() -> str:
-    """Signing key of the session cookies: YUSUAN_SECRET, else one kept beside the database."""
+def _secret(url: str) -> str:
+    """Signing key of the session cookies: YUSUAN_SECRET, else one made once and kept beside an SQLite database
+    (yusuan.db.secret, ignored by git with the database), else in the user's configuration folder."""
     if os.environ.get("YUSUAN_SECRET"):
         return os.environ["YUSUAN_SECRET"]
-    path = Path(".yusuan-secret")
+    path = secret_path(url)
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(0o600)  # never readable by others, not even for a moment
         path.write_text(secrets.token_urlsafe(32), "utf-8")
-        path.chmod(0o600)
     return path.read_text("utf-8").strip()
+
+
+def secret_path(url: str) -> Path:
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(f"{parsed.database}.secret")
+    folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "yusuan"
+    return folder / f"secret-{hashlib.sha256(url.encode()).hexdigest()[:16]}"
 
 
 def load_example(app: FastAPI) -> None:
@@ -159,7 +171,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.state.config = None if settings else config_path()  # the settings file, shown on /about
     app.state.settings = settings or settings_in_force()
     app.state.sessions = sessions(app.state.url)
-    app.state.secret = secret or _secret()
+    app.state.secret = secret or _secret(app.state.url)
     app.state.templates = Jinja2Templates(directory=str(resources.files("yusuan.web").joinpath("templates")))
     app.state.templates.env.auto_reload = False  # no stat() of each template on every page
     app.state.limiter = LoginLimiter()

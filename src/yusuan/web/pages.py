@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from yusuan.errors import YusuanError
 from yusuan.files import safe_name
-from yusuan.report.terminal import SEVERITY_NAMES
-from yusuan.store.accounts import authenticate, editor_units
+from yusuan.report.words import SEVERITY_NAMES
+from yusuan.store.accounts import ROLE_NAMES, authenticate, editor_units
 from yusuan.store.schema import Document, FindingRow, Unit, Version
 from yusuan.web import downloads, queries
 from yusuan.web.api import Id, OptionalId, PageNumber, PerPage, about_of
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from yusuan.model import Disclosure
 
 router = APIRouter(include_in_schema=False)
-ROLE_NAMES = {"public": "访客", "editor": "单位填报", "reviewer": "审核", "admin": "管理员"}
 STATUS_NAMES = {"open": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
 
 
