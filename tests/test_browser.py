@@ -18,7 +18,7 @@ from conftest import FIXTURES
 playwright_api = pytest.importorskip("playwright.sync_api", reason="没有 Playwright：pip install -e '.[test]'")
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None:
-    pytest.skip("没有 chromium：浏览器测试需要 Debian 的 chromium（apt-get install chromium；.ci/run 会安装）", allow_module_level=True)
+    pytest.skip("没有 chromium：浏览器测试需要 Debian 的 chromium（apt-get install chromium）", allow_module_level=True)
 
 expect = playwright_api.expect
 pytestmark = pytest.mark.browser
