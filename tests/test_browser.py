@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 import shutil
 import socket
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +29,8 @@ CORPUS = FIXTURES / "corpus"
 HANGZHOU = CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf"  # 2 errors, table warnings: flagged cells
 SHANGHAI = CORPUS / "14_shanghai_putuo_sifaju_2026_budget.pdf"  # kept unpublished: another unit's draft
 PASSWORD = "browser-password"
+SCREENSHOTS = Path(tempfile.gettempdir()) / "yusuan-screenshots"  # looked at by a person, not compared
+SCREENSHOTS.mkdir(exist_ok=True)
 
 
 def _free_port() -> int:
@@ -140,23 +144,35 @@ def test_admin_logs_in_uploads_a_pdf_and_sees_its_findings(page, server) -> None
     result.click()
     page.wait_for_url(re.compile(r"/versions/\d+$"))
     expect(page.locator("h1")).to_contain_text("杭州市气象局 2026年预算公开")
-    findings = page.locator("table.findings")
+    findings = page.locator("table.findings").first
+    expect(findings).to_contain_text("占比计算")  # rules by their Chinese names, the id beside
     expect(findings).to_contain_text("narrative.share")
-    expect(findings).to_contain_text("completeness.sections")
+    expect(findings).to_contain_text("情况说明各部分齐全")
     expect(page.locator("table.findings tr.error")).to_have_count(2)
+    # eleven 尾差 warnings wait folded under the errors, not between them and the reviewer
+    rounding = page.locator("details.rounding")
+    expect(rounding.locator("summary")).to_contain_text("尾差 11 个")
+    expect(rounding.locator("tr.warning").first).to_be_hidden()
 
 
 def test_a_finding_opens_its_cell_and_the_cells_note_leads_back_to_the_finding(page, server) -> None:
     hangzhou = _hangzhou(server)
     page.goto(f"/versions/{hangzhou['version']}")
+    page.click("details.rounding summary")
     warned = page.locator("table.findings tr.warning", has=page.locator("code", has_text="row.total_equals_parts"))
     fid = warned.first.get_attribute("id")
     report = page.frame_locator("iframe.report")
-    # the finding's link opens its first cell in the report: scrolled to and outlined
+    # the finding's link opens its first cell in the report: scrolled to and outlined, with its table's title
+    # and headers in view above it
     warned.first.locator("a.cell").click()
     cell = report.locator(f'td:has(> a#cell-{fid})')
     expect(cell).to_be_in_viewport()
     expect(cell).to_have_css("outline-style", "solid")
+    table = report.locator(f'table.published:has(a#cell-{fid})')
+    expect(table.locator("thead tr.title")).to_be_in_viewport()
+    expect(table.locator("thead tr").nth(1)).to_be_in_viewport()
+    title, opened = table.locator("thead").bounding_box(), cell.bounding_box()
+    assert title and opened and title["y"] + title["height"] <= opened["y"] + 1  # above the cell, not over it
     # the cells this finding is about (a row's total and its parts), marked in the table as printed
     cell = report.locator(f'td[title^="{fid} "]').first
     cell.scroll_into_view_if_needed()
@@ -257,3 +273,64 @@ def test_an_editor_cannot_see_or_change_another_units_draft(page, server) -> Non
     page.goto("/")
     expect(page.locator("main")).not_to_contain_text("上海市普陀区司法局")
 
+
+
+def test_a_narrative_finding_lands_on_its_own_paragraph(page, server) -> None:
+    """A PDF's paragraphs have no line: the 占比 finding (F1) marks its own paragraph, not all 36, and its link
+    opens that paragraph; pages are cited as printed (第14页, PDF 第15页)."""
+    hangzhou = _hangzhou(server)
+    page.goto(f"/versions/{hangzhou['version']}")
+    report = page.frame_locator("iframe.report")
+    marked = report.locator("p.claim-bad")
+    expect(marked).to_have_count(1)
+    expect(marked).to_contain_text("49.4%")
+    expect(marked.locator("mark.bad")).to_have_text("占49.4%")  # the wrong share, not the paragraph's other figures
+    page.locator("tr#F1 a.cell").click()
+    expect(marked).to_be_in_viewport()
+    expect(report.locator("tr#F1")).to_contain_text("第4页（PDF 第5页）")
+    page.screenshot(path=str(SCREENSHOTS / "finding-opened.png"), full_page=False)
+
+
+def test_a_search_hit_names_its_column_and_unit_and_opens_its_row(page, server) -> None:
+    page.goto("/search?q=2011301")
+    hit = page.locator("main table.list tr", has_text="昌吉州工业和信息化局").first
+    expect(hit).to_contain_text("万元")
+    expect(hit).to_contain_text("合计")  # a column's name, never its key
+    expect(page.locator("main")).not_to_contain_text("total")
+    hit.locator("a").click()
+    page.wait_for_url(re.compile(r"/versions/1\?at=row-"))
+    row = page.frame_locator("iframe.report").locator('tr[id^="row-"]:target')
+    expect(row).to_be_in_viewport()
+    expect(row).to_contain_text("行政运行")  # 201 13 01, printed in three columns
+
+
+def test_the_unit_page_writes_wan_yuan_with_separators_and_charts_keep_their_labels(page, server) -> None:
+    page.goto("/units/1")
+    expect(page.locator("table.list")).to_contain_text("7,111.50")  # 71115000 元 recovered, in 万元
+    expect(page.locator("table.list th").nth(5)).to_contain_text("万元")
+    page.wait_for_selector(".chart[data-drawn='1']")
+    option = page.evaluate("""() => { const o = echarts.getInstanceByDom(document.getElementById('by-class')).getOption();
+        return {contain: o.grid[0].containLabel, label: o.yAxis[0].axisLabel.formatter(65046900 / 10000)}; }""")
+    assert option == {"contain": True, "label": "6,504.69"}
+    page.wait_for_timeout(1500)  # the bars grow in for a second
+    page.screenshot(path=str(SCREENSHOTS / "unit-charts.png"), full_page=True)
+
+
+def test_the_api_documentation_works_offline(page, server) -> None:
+    """Swagger UI from this server: every request to another host is cut, as on a finance intranet."""
+    base = server[0]
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
+    page.goto("/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("yusuan 预算公开")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
+
+
+def test_the_compare_page_explains_itself_and_offers_documents(page, server) -> None:
+    page.goto("/compare")
+    expect(page.locator("main")).to_contain_text("逐表逐行对照")
+    expect(page.locator("select[name=a] option", has_text="昌吉州工业和信息化局 2023年预算")).to_have_count(1)
+    page.select_option("select[name=a]", label="昌吉州工业和信息化局 2023年预算 第1版")
+    page.select_option("select[name=b]", label="昌吉州工业和信息化局 2023年预算 第1版")
+    page.click("form.compare button")
+    expect(page.locator("main h2").first).to_contain_text("收支总体情况表")

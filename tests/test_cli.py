@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -182,3 +183,24 @@ def test_serve_on_a_busy_port_says_so_before_its_banner(tmp_path: Path) -> None:
                                  f"sqlite:///{tmp_path / 'y.db'}"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "端口已被占用" in result.stderr and f"--port {port + 1}" in result.stderr
     assert "yusuan 网站" not in result.stdout and not (tmp_path / "y.db").exists()  # refused before any work
+
+
+HANGZHOU = EXAMPLE.parent / "corpus" / "06_hangzhou_qixiangju_2026_budget.pdf"  # 2 errors, 11 尾差 warnings
+
+
+def test_check_names_rules_in_chinese_and_folds_rounding_after_the_errors() -> None:
+    result = runner.invoke(app, ["check", str(HANGZHOU)], terminal_width=200)
+    out = result.output
+    assert result.exit_code == 1
+    assert "F1 占比计算 narrative.share" in out and "F2 情况说明各部分齐全 completeness.sections" in out
+    # the eleven 尾差 come after the errors, one line each; pages as printed, the PDF's beside
+    rounding = out[out.index("尾差（11）"):]
+    assert out.index("错误（2）") < out.index("尾差（11）") and len(re.findall(r"^  F\d+ ", rounding, re.M)) == 11
+    assert "表1 本年收入合计 预算数（第14页（PDF 第15页））" in out
+    assert "警告 11 个（其中尾差 11 个）" in out
+
+
+def test_rules_lists_names_families_and_table_kinds_in_chinese() -> None:
+    out = runner.invoke(app, ["rules"], terminal_width=200).output
+    assert "行内合计等于各栏之和  row.total_equals_parts" in out and "表间勾稽" in out
+    assert "表格：收入总体情况表、支出总体情况表、一般公共预算支出情况表" in out and "表格：income" not in out

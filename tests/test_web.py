@@ -1,6 +1,7 @@
 """The server on SQLite and on PostgreSQL: the store keeps every version, the pages and the API show them, and
 each role may do only what it should."""
 
+import csv
 import io
 import json
 import re
@@ -158,7 +159,12 @@ def test_forms_need_their_csrf_token(app) -> None:
 def test_review_a_finding(app) -> None:
     c = client(app, "reviewer")
     token = csrf(c, "/login")
-    assert c.post("/findings/2", data={"status": "dismissed", "csrf": token}).status_code == 400  # reason required
+    # a dismissal without its reason goes back to the finding, asking for it there (no dead-end page)
+    asked = c.post("/findings/2", data={"status": "dismissed", "csrf": token}, follow_redirects=False)
+    assert asked.status_code == 303 and asked.headers["location"] == "/versions/1?reason_needed=2#F2"
+    page = c.get(asked.headers["location"])
+    assert "驳回须写明理由" in page.text and 'name="reason" placeholder="驳回的理由" required autofocus' in page.text
+    assert next(f for f in TestClient(app).get("/api/v1/versions/1/findings").json() if f["id"] == 2)["status"] == "open"
     c.post("/findings/2", data={"status": "dismissed", "reason": "模板行", "csrf": token})
     findings = TestClient(app).get("/api/v1/versions/1/findings").json()
     assert next(f for f in findings if f["id"] == 2)["status"] == "dismissed"
@@ -237,7 +243,7 @@ def test_compare_two_versions(app) -> None:
     page = TestClient(app).get("/compare", params={"a": 1, "b": 2})
     assert page.status_code == 200
     # 表5 2011399 合计: 2283.33 printed, 1854.62 once corrected
-    assert re.search(r"<td>2011399</td><td>total</td><td class=\"num\">2283.33</td><td class=\"num\">1854.62</td>"
+    assert re.search(r"<td>2011399</td><td>合计</td><td class=\"num\">2283.33</td><td class=\"num\">1854.62</td>"
                      r"<td class=\"num\">-428.71</td>", page.text)
 
 
@@ -509,3 +515,21 @@ def test_the_about_page_and_its_json(app) -> None:
     about = TestClient(app).get("/api/v1/about").json()
     assert about["settings"]["tolerance"] == "0" and about["limits"]["file_mb"] == 50
     assert about["database"] in ("sqlite", "postgresql") and "://" not in page.text  # no address of the store
+
+
+def test_downloads_are_named_as_a_person_would_and_the_csv_speaks_chinese(app) -> None:
+    """`昌吉州工业和信息化局2023年预算公开（第1版）.xlsx`, not `1-2023-v1.xlsx`; the CSV's headers in Chinese, and each
+    amount of 表1 named by its own side: an income amount by its income item, an expense one by its class."""
+    from urllib.parse import unquote
+
+    c = TestClient(app)
+    names = {what: unquote(c.get(f"/versions/1/download/{what}").headers["content-disposition"].split("UTF-8''")[1])
+             for what in ("xlsx", "csv", "report", "original")}
+    assert names["xlsx"] == "昌吉州工业和信息化局2023年预算公开（第1版）.xlsx"
+    assert names["report"] == "昌吉州工业和信息化局2023年预算公开（第1版）-核查报告.html"
+    assert names["csv"].endswith("（第1版）-表格数据.csv") and names["original"] == "changji-gxj-2023-budget.txt"
+    rows = list(csv.DictReader(io.StringIO(c.get("/versions/1/download/csv").content.decode("utf-8-sig"))))
+    assert list(rows[0]) == ["表", "表名", "行", "科目编码", "行名称", "栏目", "金额", "金额单位", "表类型", "栏目代码"]
+    first = [r for r in rows if r["表"] == "表1" and r["行"] == "1"]
+    assert [(r["栏目代码"], r["科目编码"], r["行名称"], r["金额"]) for r in first] == [
+        ("income_amount", "", "一、本年收入", "3080.03"), ("expense_amount", "201", "201 一般公共服务支出", "6504.69")]

@@ -274,18 +274,20 @@ def rules_cmd() -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from yusuan.check.rules import rules
+    from yusuan.check.rules import family_name, rules
+    from yusuan.report.words import SEVERITY_NAMES, kind_name
 
     console = Console()
     family = None
     for rule in rules().values():
         if rule.family != family:
             family = rule.family
-            console.print(f"[bold]{family}[/bold]")
-        console.print(f"  [cyan]{rule.id}[/cyan]  [dim]{rule.severity}，容差 {rule.tolerance}[/dim]", highlight=False)
+            console.print(f"[bold]{family_name(family)}[/bold] [dim]{family}[/dim]")
+        console.print(f"  {rule.name}  [cyan]{rule.id}[/cyan]  [dim]{SEVERITY_NAMES[rule.severity]}，容差 {rule.tolerance}[/dim]",
+                      highlight=False)
         console.print(f"    {escape(rule.description)}", highlight=False)
         if rule.kinds:
-            console.print(f"    [dim]表格：{'、'.join(rule.kinds)}[/dim]", highlight=False)
+            console.print(f"    [dim]表格：{'、'.join(kind_name(k) for k in rule.kinds)}[/dim]", highlight=False)
 
 
 @app.command(short_help="生成预算数据录入表（Excel）")

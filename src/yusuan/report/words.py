@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
 from yusuan.check.findings import Finding
 from yusuan.check.rules import ROUNDED
 from yusuan.registry import registry
@@ -23,7 +28,19 @@ def kind_name(kind: str | None) -> str:
         return kind
 
 
-def is_rounding(finding: Finding) -> bool:
+def column_name(key: str) -> str:
+    """A column key's name (data/tables.toml [column_name]), for where no printed header is at hand."""
+    return _column_names().get(key, key)
+
+
+@cache
+def _column_names() -> dict[str, str]:
+    return tomllib.loads(resources.files("yusuan.data").joinpath("tables.toml").read_text("utf-8"))["column_name"]
+
+
+def is_rounding(finding: Finding | Any) -> bool:
     """A sum off by no more than its 尾差 (0.01 an item): a warning the sums' rules give, worth a glance, not a
-    reviewer's first look beside the errors. Told by the check's own words for it (a Finding has no flag)."""
-    return finding.severity == "warning" and finding.family in ROUNDED and "在尾差范围" in finding.message
+    reviewer's first look beside the errors. Told by the check's own words for it (a Finding has no flag); a
+    stored finding's row (severity, rule, message) will do."""
+    return (finding.severity == "warning" and finding.rule.startswith(ROUNDED)
+            and "在尾差范围" in finding.message)

@@ -4,18 +4,19 @@ downloads. Server-rendered; the little JavaScript there is (charts, upload progr
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import bindparam, select
 from starlette.concurrency import run_in_threadpool
 
 from yusuan.errors import YusuanError
 from yusuan.files import safe_name
-from yusuan.report.words import SEVERITY_NAMES
+from yusuan.report.words import SEVERITY_NAMES, is_rounding
 from yusuan.store.accounts import ROLE_NAMES, authenticate, editor_units
 from yusuan.store.schema import Document, FindingRow, Unit, Version
 from yusuan.web import downloads, queries
@@ -97,7 +98,10 @@ VERSIONS = select(Version.id, Version.number).where(Version.document_id == bindp
 
 
 @router.get("/versions/{version_id}", response_class=HTMLResponse)
-def version_page(request: Request, version_id: Id) -> HTMLResponse:
+def version_page(request: Request, version_id: Id, at: Annotated[str, Query(max_length=80)] = "",
+                 reason_needed: OptionalId = None) -> HTMLResponse:
+    """The version's findings and its report; `at` opens a place in the report (a search hit's row), and
+    `reason_needed` says which finding's dismissal still wants its reason."""
     who = visitor(request)
     with request.app.state.sessions() as session:  # the most visited page
         connection = session.connection()
@@ -112,7 +116,10 @@ def version_page(request: Request, version_id: Id) -> HTMLResponse:
         versions = connection.execute(VERSIONS, {"document": document.id}).all()
         return render(request, who, "version.html", version=version, document=document, unit=unit, versions=versions,
                       can_publish=queries.may_publish(session, who, document),
-                      findings=findings, severity_names=SEVERITY_NAMES, status_names=STATUS_NAMES)
+                      findings=[f for f in findings if not is_rounding(f)],
+                      rounding=[f for f in findings if is_rounding(f)],
+                      at=at if re.fullmatch(r"(row|cell|table)-[\w-]+", at) else "", reason_needed=reason_needed,
+                      severity_names=SEVERITY_NAMES, status_names=STATUS_NAMES)
 
 
 @router.get("/versions/{version_id}/download/{what}")
@@ -140,14 +147,16 @@ def _attachment(data: bytes, media: str, name: str) -> Response:
 def compare(request: Request, a: OptionalId = None, b: OptionalId = None) -> HTMLResponse:
     """Two versions (two units, or two years of one) table by table: rows by code or label."""
     who = visitor(request)
+    with request.app.state.sessions() as session:
+        choices = queries.versions_to_compare(session, who)
     if a is None or b is None:
-        return render(request, who, "compare.html", a=None, b=None, tables=[])
+        return render(request, who, "compare.html", a=None, b=None, tables=[], choices=choices)
     sides = [_version(request, who, version_id) for version_id in (a, b)]
     with request.app.state.sessions() as session:
         left, right = ({"id": v.id, "title": f"{session.get(Unit, d.unit_id).name} {d.year}年 第{v.number}版"}  # type: ignore[union-attr]
                        for v, d in sides)
         tables = queries.compare(session, sides[0][0], sides[1][0])
-    return render(request, who, "compare.html", a=left, b=right, tables=tables)
+    return render(request, who, "compare.html", a=left, b=right, tables=tables, choices=choices)
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -232,6 +241,12 @@ def review(request: Request, finding_id: Id, status: str = Form(...), reason: st
     who = require(request, "review")
     check_csrf(who, csrf)
     with request.app.state.sessions.begin() as session:
+        if status == "dismissed" and not reason.strip():  # back to the finding, asking for the reason there
+            finding = session.get(FindingRow, finding_id)
+            if finding is None:
+                raise HTTPException(404, "没有这个发现")
+            return RedirectResponse(f"/versions/{finding.version_id}?reason_needed={finding.id}#{finding.fid}",
+                                    status_code=303)
         finding = queries.review(session, who, finding_id, status, reason)
         target = f"/versions/{finding.version_id}#{finding.fid}"
     return RedirectResponse(target, status_code=303)
