@@ -153,6 +153,7 @@ def test_admin_logs_in_uploads_a_pdf_and_sees_its_findings(page, server) -> None
     rounding = page.locator("details.rounding")
     expect(rounding.locator("summary")).to_contain_text("尾差 11 个")
     expect(rounding.locator("tr.warning").first).to_be_hidden()
+    page.screenshot(path=str(SCREENSHOTS / "document.png"), full_page=True)
 
 
 def test_a_finding_opens_its_cell_and_the_cells_note_leads_back_to_the_finding(page, server) -> None:
@@ -173,6 +174,8 @@ def test_a_finding_opens_its_cell_and_the_cells_note_leads_back_to_the_finding(p
     expect(table.locator("thead tr").nth(1)).to_be_in_viewport()
     title, opened = table.locator("thead").bounding_box(), cell.bounding_box()
     assert title and opened and title["y"] + title["height"] <= opened["y"] + 1  # above the cell, not over it
+    page.locator("iframe.report").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "cell-opened.png"))
     # the cells this finding is about (a row's total and its parts), marked in the table as printed
     cell = report.locator(f'td[title^="{fid} "]').first
     cell.scroll_into_view_if_needed()

@@ -204,3 +204,15 @@ def test_rules_lists_names_families_and_table_kinds_in_chinese() -> None:
     out = runner.invoke(app, ["rules"], terminal_width=200).output
     assert "行内合计等于各栏之和  row.total_equals_parts" in out and "表间勾稽" in out
     assert "表格：收入总体情况表、支出总体情况表、一般公共预算支出情况表" in out and "表格：income" not in out
+
+
+def test_the_html_report_places_header_cells_on_their_own_columns(tmp_path: Path) -> None:
+    """表3 of the Hangzhou PDF: 功能分类科目名称 and 总计 span two header rows, so 人员支出 and 日常公用支出 sit under
+    基本支出, not under the first two columns (the report used to lay header rows out from the left)."""
+    out = tmp_path / "report.html"
+    runner.invoke(app, ["check", str(HANGZHOU), "-f", "html", "-o", str(out)])
+    html = out.read_text("utf-8")
+    table = html[html.index("表3 2026年市级部门支出预算总表"):]
+    assert re.search(r'<th rowspan="2">功能分类科目名称</th><th rowspan="2">总计</th><th colspan="2">基本支出</th>', table)
+    # a narrative finding of a PDF marks its own paragraph only
+    assert html.count('class="claim-bad"') == 1

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -257,7 +258,8 @@ def test_build_from_a_budget_workbook(app) -> None:
                       files={"budget": ("budget.xlsx", write_workbook(budget))})
     assert response.status_code == 200, response.text
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["docx", "html", "pdf", "xlsx"]
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["docx", "html", "html", "pdf", "xlsx"]
+    assert "示例县档案馆2026年单位预算公开-核查报告.html" in names  # the check of what was built comes with it
     bad = c.post("/build", data={"csrf": csrf(c, "/build")}, files={"budget": ("budget.xlsx", b"PK\x03\x04broken")})
     assert bad.status_code == 400 and "Traceback" not in bad.text
     assert client(app).get("/build").status_code == 401  # the public builds nothing
@@ -533,3 +535,23 @@ def test_downloads_are_named_as_a_person_would_and_the_csv_speaks_chinese(app) -
     first = [r for r in rows if r["表"] == "表1" and r["行"] == "1"]
     assert [(r["栏目代码"], r["科目编码"], r["行名称"], r["金额"]) for r in first] == [
         ("income_amount", "", "一、本年收入", "3080.03"), ("expense_amount", "201", "201 一般公共服务支出", "6504.69")]
+
+
+def test_build_names_the_errors_of_what_it_built_and_refuses_a_pdf_of_boxes(app, monkeypatch) -> None:
+    import sys
+
+    from yusuan.budget.io import load_budget
+    from yusuan.budget.workbook import write_workbook
+
+    budget, _ = load_budget(Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml")
+    budget.projects[0].indicators[-1].weight = Decimal(5)  # weights of 95
+    c = client(app, "reviewer")
+    files = {"budget": ("budget.xlsx", write_workbook(budget))}
+    page = c.post("/build", data={"csrf": csrf(c, "/build")}, files=files)
+    assert page.status_code == 422 and "指标权重合计" in page.text and "权重合计 95，应为 100" in page.text
+    assert 'name="anyway"' in page.text
+    anyway = c.post("/build", data={"csrf": csrf(c, "/build"), "anyway": "1"}, files=files)
+    assert anyway.status_code == 200 and anyway.headers["content-type"] == "application/zip"
+    monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)  # the Chinese face missing
+    refused = c.post("/build", data={"csrf": csrf(c, "/build"), "anyway": "1", "pdf": "1"}, files=files)
+    assert refused.status_code == 500 and "缺少中文字体 Noto Sans SC" in refused.text

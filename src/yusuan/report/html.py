@@ -10,7 +10,8 @@ from markupsafe import Markup, escape
 from yusuan.check.cells import CLAIM_FIELDS
 from yusuan.check.findings import Finding, Report
 from yusuan.check.rules import rule_name
-from yusuan.model import Disclosure, Paragraph, Table
+from yusuan.model import Disclosure, Paragraph
+from yusuan.render.grid import header_rows  # a header cell on its own columns, spanning down where need be
 from yusuan.report.words import SEVERITY_NAMES, is_rounding, kind_name
 
 _RANK = {"error": 0, "warning": 1, "info": 2}
@@ -69,12 +70,6 @@ def render_html(report: Report, disclosure: Disclosure) -> str:
 
     def follows(finding: Finding) -> list[Finding]:
         return [by_id[i] for i in finding.follows if i in by_id]
-
-    def header_rows(table: Table) -> list[list]:
-        rows: dict[int, list] = {}
-        for h in table.header:
-            rows.setdefault(h.row, []).append(h)
-        return [sorted(r, key=lambda h: h.col) for _, r in sorted(rows.items())]
 
     def keys_of(n: int, paragraph: Paragraph) -> list[tuple]:
         line = paragraph.source.line if paragraph.source else None

@@ -244,6 +244,7 @@ class Compared(BaseModel):
 
 class RuleOut(BaseModel):
     id: str
+    name: str  # in Chinese, as the pages show it
     family: str
     severity: str
     tolerance: str
@@ -683,7 +684,7 @@ def about_of(request: Request) -> About:
 
     settings, config, limits = request.app.state.settings, request.app.state.config, request.app.state.readers.limits
     return About(version=__version__, config=config.name if config else None, settings=settings.to_dict(),
-                 rules=[RuleOut(id=r.id, family=r.family, severity=r.severity, tolerance=str(r.tolerance),
+                 rules=[RuleOut(id=r.id, name=r.name, family=r.family, severity=r.severity, tolerance=str(r.tolerance),
                                 description=r.description) for r in rules(settings).values()],
                  database=make_url(request.app.state.url).get_backend_name(),
                  limits={"file_mb": MAX_UPLOAD >> 20, "upload_mb": (10 * MAX_UPLOAD) >> 20,

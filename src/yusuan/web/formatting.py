@@ -7,7 +7,7 @@ from decimal import Decimal
 from jinja2 import Environment
 
 from yusuan.check.rules import family_name, rule_name
-from yusuan.report.words import column_name, kind_name
+from yusuan.report.words import SEVERITY_NAMES, column_name, kind_name
 
 WAN = Decimal(10000)
 
@@ -26,4 +26,5 @@ def wan(yuan: Decimal | str | int | None) -> str:
 
 def install(env: Environment) -> None:
     env.filters.update(money=money, wan=wan)
-    env.globals.update(rule_name=rule_name, family_name=family_name, kind_name=kind_name, column_name=column_name)
+    env.globals.update(rule_name=rule_name, family_name=family_name, kind_name=kind_name, column_name=column_name,
+                       severity_names=SEVERITY_NAMES)

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from yusuan.errors import YusuanError
 from yusuan.files import safe_name
-from yusuan.report.words import SEVERITY_NAMES, is_rounding
+from yusuan.report.words import is_rounding
 from yusuan.store.accounts import ROLE_NAMES, authenticate, editor_units
 from yusuan.store.schema import Document, FindingRow, Unit, Version
 from yusuan.web import downloads, queries
@@ -24,6 +24,7 @@ from yusuan.web.api import Id, OptionalId, PageNumber, PerPage, about_of
 from yusuan.web.auth import COOKIE, MAX_AGE, Visitor, check_csrf, require, session_cookie, visitor
 
 if TYPE_CHECKING:
+    from yusuan.check.findings import Report
     from yusuan.model import Disclosure
 
 router = APIRouter(include_in_schema=False)
@@ -119,7 +120,7 @@ def version_page(request: Request, version_id: Id, at: Annotated[str, Query(max_
                       findings=[f for f in findings if not is_rounding(f)],
                       rounding=[f for f in findings if is_rounding(f)],
                       at=at if re.fullmatch(r"(row|cell|table)-[\w-]+", at) else "", reason_needed=reason_needed,
-                      severity_names=SEVERITY_NAMES, status_names=STATUS_NAMES)
+                      status_names=STATUS_NAMES)
 
 
 @router.get("/versions/{version_id}/download/{what}")
@@ -268,8 +269,9 @@ def build_template(request: Request) -> Response:
 
 @router.post("/build", response_model=None)
 async def build_documents(request: Request, budget: UploadFile = File(...), csrf: str = Form(""),  # noqa: B008
-                          pdf: str = Form("")) -> Response:
-    """A budget workbook → the whole disclosure, zipped."""
+                          pdf: str = Form(""), anyway: str = Form("")) -> Response:
+    """A budget workbook → the whole disclosure, zipped with the check of what was built. When that check finds
+    errors the page names them, and the zip comes only when asked for anyway."""
     import tempfile
     from pathlib import Path
 
@@ -298,26 +300,39 @@ async def build_documents(request: Request, budget: UploadFile = File(...), csrf
             disclosure = await run_in_threadpool(build, loaded)
         except YusuanError as error:
             return render(request, who, "build.html", status=400, error=str(error).replace(str(path), budget.filename or ""))
+    from yusuan.check.engine import check
+
+    report = await run_in_threadpool(check, disclosure, request.app.state.settings)
+    errors = [f for f in report.findings if f.severity == "error"]
+    if errors and not anyway:
+        return render(request, who, "build.html", status=422, findings=errors,
+                      error=f"生成的公开文件核查有 {len(errors)} 个错误：请改正预算数据后重新生成，或勾选“仍然生成”。")
     # the unit's name comes from the workbook: no folders or control characters in the zip's member names
     stem = safe_name(f"{loaded.unit.name}{loaded.unit.year}年{loaded.unit.scope}预算公开")
-    return _attachment(await run_in_threadpool(_zipped, disclosure, stem, bool(pdf)), "application/zip", f"{stem}.zip")
+    try:
+        zipped = await run_in_threadpool(_zipped, disclosure, report, stem, bool(pdf))
+    except YusuanError as error:  # a PDF that could not be made readable (no Chinese face): say so, no zip of boxes
+        return render(request, who, "build.html", status=500, error=str(error))
+    return _attachment(zipped, "application/zip", f"{stem}.zip")
 
 
-def _zipped(disclosure: Disclosure, stem: str, pdf: bool) -> bytes:
-    """The disclosure as Excel, Word, HTML (and PDF), in one zip."""
+def _zipped(disclosure: Disclosure, report: Report, stem: str, pdf: bool) -> bytes:
+    """The disclosure as Excel, Word, HTML (and PDF), and the check of it, in one zip."""
     from yusuan.render.docx import render_docx
     from yusuan.render.html import render_html
     from yusuan.render.xlsx import render_xlsx
+    from yusuan.report.html import render_html as render_report
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(f"{stem}.xlsx", render_xlsx(disclosure))
-        z.writestr(f"{stem}.docx", render_docx(disclosure))
-        z.writestr(f"{stem}.html", render_html(disclosure))
-        if pdf:
+        if pdf:  # first: a refused PDF costs no other work
             from yusuan.render.pdf import render_pdf
 
             z.writestr(f"{stem}.pdf", render_pdf(disclosure))
+        z.writestr(f"{stem}.xlsx", render_xlsx(disclosure))
+        z.writestr(f"{stem}.docx", render_docx(disclosure))
+        z.writestr(f"{stem}.html", render_html(disclosure))
+        z.writestr(f"{stem}-核查报告.html", render_report(report, disclosure))
     return out.getvalue()
 
 
