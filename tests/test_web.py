@@ -555,3 +555,11 @@ def test_build_names_the_errors_of_what_it_built_and_refuses_a_pdf_of_boxes(app,
     monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)  # the Chinese face missing
     refused = c.post("/build", data={"csrf": csrf(c, "/build"), "anyway": "1", "pdf": "1"}, files=files)
     assert refused.status_code == 500 and "缺少中文字体 Noto Sans SC" in refused.text
+
+
+def test_compare_pairs_income_items_by_their_own_names(app) -> None:
+    """表1's income amounts are compared by their items (一、本年收入), not by the expense class printed beside them."""
+    rows = {(r["row"], r["column"]) for t in TestClient(app).get("/api/v1/compare", params={"a": 1, "b": 1}).json()["tables"]
+            if t["kind"] == "income_expense_summary" for r in t["rows"]}
+    assert ("一、本年收入", "income_amount") in rows and ("201", "expense_amount") in rows
+    assert ("202", "income_amount") not in rows

@@ -200,7 +200,9 @@ def search(session: Session, who: Visitor, q: str) -> dict[str, list[dict]]:
 def compare(session: Session, a: Version, b: Version) -> list[dict]:
     """Two versions table by table (by kind), rows by code or label: each cell in A and in B, and B − A
     where they differ. Where one prints 元 and the other 万元, both are given in 万元."""
-    sides = [{(c.table_kind, c.code or c.label, c.column_key): (c.value, c.money_unit)
+    # a summary table's row holds an income item and an expense class side by side: an income amount is its item's
+    sides = [{(c.table_kind, c.label if c.column_key.startswith("income_") else c.code or c.label, c.column_key):
+              (c.value, c.money_unit)
               for c in session.scalars(select(CellValue).where(CellValue.version_id == v.id))} for v in (a, b)]
     va, vb = sides
     tables = []
