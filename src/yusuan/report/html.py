@@ -79,7 +79,7 @@ def render_html(report: Report, disclosure: Disclosure) -> str:
         return [f for key in keys_of(n, paragraph) for f in paragraph_findings.get(key, [])]
 
     def paragraph_anchors(n: int, paragraph: Paragraph) -> list[str]:
-        return [a for key in keys_of(n, paragraph) for a in anchors.get(key, [])]
+        return [a for key in keys_of(n, paragraph) for a in take(key)]
 
     fields = {name: key for key, name in CLAIM_FIELDS.items()}
 
@@ -116,13 +116,24 @@ def render_html(report: Report, disclosure: Disclosure) -> str:
     unplaced = [a for key, found in anchors.items() if key[0] in ("narrative", "narrative-line") and key not in placed
                 for a in found]
 
+    # a finding whose first place the report does not draw (a performance target table, the overview) opens its own
+    # row of the findings
+    drawn = {cell_key(t.number, src.line if (src := row.source.get(col.key)) else row.line, row.key, col.key)
+             for t in disclosure.tables for row in t.rows for col in t.columns} | placed
+    elsewhere = {a for key, found in anchors.items() if key not in drawn and key[0] not in ("narrative", "narrative-line")
+                 for a in found}
+
+    def take(key: tuple) -> list[str]:
+        """The anchors of a place, once: a PDF may print two rows alike (one unit's name twice), and an id is one."""
+        return anchors.pop(key, [])
+
     template = env.get_template("check.html")
     main = [f for f in report.findings if not f.caused_by and not is_rounding(f)]
     return template.render(
         doc=disclosure.document, summary=report.summary, findings=main,
         rounding=[f for f in report.findings if is_rounding(f)], localisation=report.localisation,
-        not_applicable=report.not_applicable, tables=disclosure.tables, marks=marks, anchors=anchors, cell_key=cell_key,
-        table_notes=table_notes, row_anchors=row_anchors, unplaced=unplaced, findings_of=findings_of,
+        not_applicable=report.not_applicable, tables=disclosure.tables, marks=marks, take=take, cell_key=cell_key,
+        table_notes=table_notes, row_anchors=row_anchors, unplaced=unplaced, elsewhere=elsewhere, findings_of=findings_of,
         paragraph_anchors=paragraph_anchors,
         paragraphs=disclosure.narrative.paragraphs, follows=follows, rule_name=rule_name, kind_name=kind_name,
         header_rows=header_rows, highlight=highlight, severity_names=SEVERITY_NAMES,
