@@ -227,3 +227,15 @@ def test_every_finding_with_a_place_can_be_opened_in_the_html_report(tmp_path: P
     report = json.loads(runner.invoke(app, ["check", str(document), "-f", "json"]).stdout)
     anchors = re.findall(r'id="cell-(F\d+)"', out.read_text("utf-8"))
     assert sorted(anchors) == sorted(f["id"] for f in report["findings"] if f["locations"])
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["check"], "缺少参数 'PATH'"), (["check", "--nope", "x"], "没有这个选项：--nope"),
+    (["check", "-f", "xml", "x"], "的值“xml”无效，可选：'terminal'、'json'、'html'、'csv'"),
+    (["catalog", "--year", "abc", "201"], "'--year' 的值无效，应为整数"), (["nosuch"], "没有这个命令：nosuch"),
+])
+def test_usage_errors_are_chinese_and_exit_2(args: list[str], said: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "yusuan", *args], capture_output=True, text=True,
+                            env={**__import__("os").environ, "COLUMNS": "200"})
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert "Missing" not in result.stderr and "Invalid value" not in result.stderr and "No such" not in result.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -533,7 +534,7 @@ admin_app = typer.Typer(help="管理账户。", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
 
 
-@admin_app.command("create")
+@admin_app.command("create", short_help="创建账户（密码从终端读入）")
 def admin_create(
     name: Annotated[str, typer.Argument(help="用户名")],
     role: Annotated[str, typer.Option(help="角色：admin（管理员）、reviewer（审核）或 editor（单位填报）")] = "admin",
@@ -606,8 +607,34 @@ TYPER_WORDS = {"OPTIONS_PANEL_TITLE": "选项", "ARGUMENTS_PANEL_TITLE": "参数
 HELP_TEXT = "显示本帮助并退出"
 
 
+# click's usage errors, as a person reads them here
+USAGE_ERRORS = [
+    (r"Missing argument (.+?)\.(.*)", lambda m: f"缺少参数 {m[1]}"),
+    (r"Missing option (.+?)\.(.*)", lambda m: f"缺少选项 {m[1]}"),
+    (r"No such option: (\S+?)(?: \(Possible options: (.+)\))?", lambda m: f"没有这个选项：{m[1]}"
+     + (f"（是不是 {m[2]}？）" if m[2] else "")),
+    (r"No such command '(.+)'\.", lambda m: f"没有这个命令：{m[1]}（yusuan --help 列出全部命令）"),
+    (r"Got unexpected extra arguments? \((.+)\)", lambda m: f"多余的参数：{m[1]}"),
+    (r"Option '(.+)' requires an argument\.", lambda m: f"选项 {m[1]} 需要一个值"),
+    (r"Invalid value for (.+?): (?:Value error, )?'(.*)' is not one of (.+)\.",
+     lambda m: f"{m[1]} 的值“{m[2]}”无效，可选：{m[3].replace(', ', '、')}"),
+    (r"Invalid value for (.+?): '(.*)' is not a valid (integer|float)(.*)",
+     lambda m: f"{m[1]} 的值“{m[2]}”无效，应为{'整数' if m[3] == 'integer' else '数字'}"),
+    (r"Invalid value for (.+?): Input should be a valid (integer|number)(.*)",
+     lambda m: f"{m[1]} 的值无效，应为{'整数' if m[2] == 'integer' else '数字'}"),
+    (r"Invalid value for (.+?): (.*)", lambda m: f"{m[1]} 的值无效：{m[2]}"),
+]
+
+
+def usage_error_in_chinese(message: str) -> str:
+    for pattern, words in USAGE_ERRORS:
+        if found := re.fullmatch(pattern, message, re.S):
+            return words(found)
+    return message
+
+
 def command():
-    """The click command of `app`, with its help pages in Chinese."""
+    """The click command of `app`, with its help pages and usage errors in Chinese."""
     from types import SimpleNamespace
 
     from typer import rich_utils
@@ -615,6 +642,15 @@ def command():
     for name, text in TYPER_WORDS.items():
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, text)
+    english = rich_utils.rich_format_error
+    if not getattr(english, "chinese", False):
+        def chinese(error) -> None:
+            message = usage_error_in_chinese(error.format_message())
+            error.format_message = lambda: message
+            english(error)
+
+        chinese.chinese = True  # type: ignore[attr-defined]
+        rich_utils.rich_format_error = chinese
     root = typer.main.get_command(app)
     todo = [root]
     while todo:  # each command's --help option is made once and kept: its words can be set here
