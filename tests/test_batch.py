@@ -5,6 +5,7 @@ reported and the rest finish."""
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -79,6 +80,7 @@ def test_local_batch_results(corpus: Path, local_run) -> None:
     assert result.exit_code == 2, result.output  # some documents could not be read
     assert "Traceback" not in result.output
     assert "读取并核查" in result.output and "按规则统计的发现" in result.output and "未能核查的文件" in result.output
+    assert re.search(r"行内合计等于各栏之和 +row\.total_equals_parts +错误", result.output)  # by name, the id beside
     data = json.loads(out.read_text("utf-8"))
     assert set(data) == {"yusuan", "settings", "documents", "findings"}
     docs = {str(Path(d["path"]).relative_to(corpus)): d for d in data["documents"]}
