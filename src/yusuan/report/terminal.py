@@ -89,4 +89,6 @@ def show_report(report: Report, console: Console | None = None) -> None:
             console.print(f"  {escape(where)}：{stated} → [bold green]{c.likely}[/]{other}{explains}", highlight=False)
     s = report.summary
     console.print(f"错误 {s['errors']} 个，警告 {s['warnings']} 个（其中尾差 {len(rounding)} 个）；"
-                  f"不适用的规则 {len(report.not_applicable)} 条（所需表格缺失）。")
+                  f"不适用的规则 {len(report.not_applicable)} 条（所需表格缺失"
+                  + (f"：{'、'.join(rule_name(r) for r in report.not_applicable)}" if report.not_applicable else "")
+                  + "）。")
