@@ -144,7 +144,7 @@ def test_every_door_gives_the_same_findings(settings_file: Path, tmp_path: Path)
     assert ("narrative.zero_base_growth", "warning") not in severities  # the settings were in force everywhere
 
     about = TestClient(loaded).get("/about").text
-    assert "strict.toml" in about and "narrative.zero_base_growth</code> = info" in about
+    assert "strict.toml" in about and "上年为零无增长率（<code>narrative.zero_base_growth</code>）：提示" in about
     settings = TestClient(loaded).get("/api/v1/about").json()
     assert settings["config"] == "strict.toml" and settings["settings"]["weight_total"] == "90"
     assert next(r for r in settings["rules"] if r["id"] == "text.name_differs")["severity"] == "error"

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import create_engine, func, inspect, make_url, select, text
 from typer.testing import CliRunner
 
-from conftest import EXAMPLE, FIXTURES, POSTGRESQL
+from conftest import EXAMPLE, FIXTURES, NO_POSTGRESQL, POSTGRESQL
 from yusuan.budget.io import load_budget
 from yusuan.build.document import build
 from yusuan.check.engine import check
@@ -158,7 +158,7 @@ def test_backup_and_restore_round_trip_exactly(filled: str, new_store, tmp_path:
 
 def test_from_sqlite_to_postgresql(folder: Path, new_store, tmp_path: Path) -> None:
     if not POSTGRESQL:
-        pytest.skip("没有 PostgreSQL：设置 YUSUAN_TEST_POSTGRESQL")
+        pytest.skip(NO_POSTGRESQL)
     source = new_store("sqlite")
     with sessions(source).begin() as session:
         for path in sorted(folder.iterdir())[:3]:
@@ -181,7 +181,7 @@ def test_a_backup_is_one_moment_of_the_store(kind: str, folder: Path, new_store,
     from yusuan.store import backup as module
 
     if kind == "postgresql" and not POSTGRESQL:
-        pytest.skip("没有 PostgreSQL：设置 YUSUAN_TEST_POSTGRESQL")
+        pytest.skip(NO_POSTGRESQL)
     url = new_store(kind)
     with sessions(url).begin() as session:
         for name in ("built-0.html", "built-2.html"):
@@ -349,7 +349,7 @@ def _stored(url: str) -> int:
 def test_an_import_killed_anywhere_leaves_the_store_whole_and_a_rerun_finishes(
         kind: str, folder: Path, new_store, tmp_path: Path) -> None:
     if kind == "postgresql" and not POSTGRESQL:
-        pytest.skip("没有 PostgreSQL：设置 YUSUAN_TEST_POSTGRESQL")
+        pytest.skip(NO_POSTGRESQL)
     url = new_store(kind)
     order = [name for name, _, _ in BUILT] + ["changji.txt"]  # five documents, as the import takes them
     documents = tmp_path / "documents"

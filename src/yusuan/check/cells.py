@@ -64,7 +64,8 @@ class Cells:
     def location(self, ref: Ref) -> Location:
         if ref.claim is not None:
             claim = self.d.narrative.claims[ref.claim]
-            return Location.of_claim(claim, CLAIM_FIELDS.get(ref.column, ref.column), ref.column)
+            return Location.of_claim(claim, self.d.document.page_labels, CLAIM_FIELDS.get(ref.column, ref.column),
+                                     ref.column)
         table = self.d.tables[ref.table]  # type: ignore[index]
         column = table.column(ref.column)
         row = table.rows[ref.row]  # type: ignore[index]
@@ -72,9 +73,11 @@ class Cells:
             return Location(table=table.number, kind=table.kind, row=f"{row.code}（缺少此行）",
                             column=column.label if column else ref.column, column_key=ref.column)
         source = row.source.get(ref.column)
+        page = source.page if source else row.page
         return Location(table=table.number, kind=table.kind, row=row.key,
                         column=column.label if column else ref.column, column_key=ref.column,
-                        line=source.line if source else row.line, page=source.page if source else row.page,
+                        line=source.line if source else row.line, page=page,
+                        page_label=self.d.document.page_labels.get(page) if page else None,
                         where=source.describe() or None if source and source.page is None else None)
 
     def name(self, ref: Ref) -> str:

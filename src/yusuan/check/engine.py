@@ -14,6 +14,7 @@ from yusuan.check.narrative import claim_identities
 from yusuan.check.performance import check_targets
 from yusuan.check.rules import Settings, rules
 from yusuan.check.sections import check_narrative, check_other_sections
+from yusuan.check.wording import check_wording
 from yusuan.model import Disclosure
 from yusuan.registry import registry
 
@@ -35,15 +36,12 @@ def check(disclosure: Disclosure, settings: Settings | None = None) -> Report:
     check_other_sections(ctx)
     check_targets(ctx)
     check_completeness(ctx)
+    check_wording(ctx)
     check_empty_fund_tables(ctx)
 
     ctx.findings.sort(key=lambda f: (_SEVERITY[f.severity], _ORDER[f.family]))
-    labels = disclosure.document.page_labels
     for n, finding in enumerate(ctx.findings, start=1):
         finding.id = f"F{n}"
-        for location in finding.locations:
-            if location.page is not None:
-                location.page_label = labels.get(location.page)
     corrections = localise(ctx)
     _group(ctx, corrections)
     errors = sum(f.severity == "error" for f in ctx.findings)
@@ -109,6 +107,8 @@ def _not_applicable(ctx: Context) -> list[str]:
 
 # (families, rules) that need the narrative, and those that need the tables
 _NARRATIVE_RULES = (("narrative", "other"), {"completeness.sections", "completeness.empty_table_explained",
-                                              "performance.summary_sentence", "text.name_differs"})
+                                              "performance.summary_sentence", "text.name_differs", "text.placeholder",
+                                              "text.reason_missing", "text.old_name", "text.punctuation",
+                                              "text.scope_wording"})
 _TABLE_RULES = (("hierarchy", "row", "summary", "cross", "catalog"),
                 {"completeness.required_tables", "completeness.empty_table_explained", "text.not_a_number"})

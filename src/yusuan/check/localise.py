@@ -266,6 +266,7 @@ def _corrections(ctx: Context, refs: list[Ref], solutions: list[tuple[float, dic
                 alternatives.append(f"不变{extra}")
         explains = [ctx.violated[k].id for k in involved if k in ctx.violated and ref in ctx.identities[k].cells]
         out.append(Correction(table=loc.table, kind=loc.kind, row=loc.row, column=loc.column, line=loc.line,
+                              page=loc.page, page_label=loc.page_label,
                               stated=ctx.cells.raw(ref), likely=str(_decimal(x)),
                               alternatives=list(dict.fromkeys(alternatives)), explains=explains))
     return out

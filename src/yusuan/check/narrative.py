@@ -139,7 +139,7 @@ class Resolver:
         if kind == "three_public":
             return self._three_public(s)
         if kind in ("income_source", "other") and claim.amount is not None:
-            return self._income(s, fiscal and kind == "other")
+            return self._income(s, fiscal and kind == "other", named=kind == "income_source")
         return None
 
     def _three_public(self, subject: str) -> Ref | None:
@@ -159,14 +159,15 @@ class Resolver:
                 return Ref(ti, i, key) if i is not None else None
         return None
 
-    def _income(self, subject: str, fiscal: bool) -> Ref | None:
+    def _income(self, subject: str, fiscal: bool, named: bool) -> Ref | None:
+        """`named`: the sentence is an item of an income list (`收入预算…，其中：一般公共预算…`)."""
         found = self._table("fiscal_summary" if fiscal else "income_expense_summary")
         if not found:
             return None
         ti, table = found
-        # an income item names its source at its end (`…一般公共预算拨款收入`); `…安排的会议费` is spent, and
-        # `上年结转结余的…收入` is last year's carry-over, not the source's row
-        if _CARRIED.search(subject) or not _INCOME_END.search(subject):
+        # elsewhere an income item names its source at its end (`…一般公共预算拨款收入`): `…安排的会议费` is
+        # spent; and `上年结转结余的…收入` is last year's carry-over, not the source's row
+        if _CARRIED.search(subject) or not (named or _INCOME_END.search(subject)):
             return None
         for word, label in INCOME_ITEMS:
             if word in subject:

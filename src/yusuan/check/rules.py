@@ -16,6 +16,7 @@ from yusuan.errors import YusuanError
 @dataclass(frozen=True)
 class Rule:
     id: str
+    name: str  # short, in Chinese: what a person reads where the id stands
     family: str
     severity: str
     description: str
@@ -47,17 +48,32 @@ class Settings:
 
 
 @cache
+def _data() -> dict[str, Any]:
+    return tomllib.loads(resources.files("yusuan.data").joinpath("rules.toml").read_text("utf-8"))
+
+
+@cache
 def _load_rules() -> tuple[Rule, ...]:
-    data = tomllib.loads(resources.files("yusuan.data").joinpath("rules.toml").read_text("utf-8"))
     rules = []
-    for spec in data["rule"]:
+    for spec in _data()["rule"]:
         spec = dict(spec)
         rules.append(Rule(
-            id=spec.pop("id"), family=spec.pop("family"), severity=spec.pop("severity"),
+            id=spec.pop("id"), name=spec.pop("name"), family=spec.pop("family"), severity=spec.pop("severity"),
             description=spec.pop("description"), tolerance=Decimal(spec.pop("tolerance", "0")),
             kinds=tuple(spec.pop("kinds", ())), params=spec,
         ))
     return tuple(rules)
+
+
+def family_name(family: str) -> str:
+    """A rule family's Chinese name."""
+    return _data()["family"].get(family, family)
+
+
+def rule_name(rule_id: str) -> str:
+    """The rule's Chinese name; its id for a rule this version no longer has (a finding stored long ago)."""
+    rule = next((r for r in _load_rules() if r.id == rule_id), None)
+    return rule.name if rule else rule_id
 
 
 def rules(settings: Settings | None = None) -> dict[str, Rule]:

@@ -36,8 +36,8 @@ def _once(claims: list[Claim]) -> list[Claim]:
     return out
 
 
-def _loc(claim: Claim, column: str | None = None) -> Location:
-    return Location.of_claim(claim, column)
+def _loc(ctx: Context, claim: Claim, column: str | None = None) -> Location:
+    return Location.of_claim(claim, ctx.d.document.page_labels, column)
 
 
 def check_narrative(ctx: Context) -> None:
@@ -50,7 +50,7 @@ def check_narrative(ctx: Context) -> None:
             m = re.search(r"\.(\d+)", raw)
             if m and len(m[1]) > 2:
                 ctx.add("text.precision", f"“{claim.subject}”的{'金额' if field == 'amount' else '增减额'} "
-                        f"{raw.strip()} 有 {len(m[1])} 位小数，表格只印两位", [_loc(claim)])
+                        f"{raw.strip()} 有 {len(m[1])} 位小数，表格只印两位", [_loc(ctx, claim)])
     _other_unit_amounts(ctx)
     _items_sum(ctx)
     _section_items(ctx)
@@ -85,7 +85,7 @@ def _other_unit_amounts(ctx: Context) -> None:
             "narrative.amount_matches_table"
         ctx.add(rule, f"“{claim.subject}”为 {claim.amount}{claim.unit}，而{ctx.loc(ref).describe()}为 "
                 f"{value}{_unit_of(ctx, ref)}，即 {expected}{claim.unit}" + ("（截尾而未四舍五入）" if cut else ""),
-                [_loc(claim, "金额"), ctx.loc(ref)], stated=claim.amount, expected=expected,
+                [_loc(ctx, claim, "金额"), ctx.loc(ref)], stated=claim.amount, expected=expected,
                 severity="warning" if cut else None)
 
 
@@ -106,7 +106,7 @@ def _share(ctx: Context, claim: Claim) -> None:
     if expected is None or _rounded_to_hundred(ctx, claim, base, expected):
         return
     ctx.add("narrative.share", f"“{claim.subject}”占比印为 {claim.share}%，按 {claim.amount} ÷ {total.value} 应为 {expected}%",
-            [_loc(claim, "占比"), ctx.loc(base)], stated=claim.share, expected=expected)
+            [_loc(ctx, claim, "占比"), ctx.loc(base)], stated=claim.share, expected=expected)
 
 
 def _rounded_to_hundred(ctx: Context, claim: Claim, base: Ref, expected: Decimal) -> bool:
@@ -125,7 +125,7 @@ def _growth(ctx: Context, claim: Claim) -> None:
         # `0万元，比2022年增加1421.25万元`: no year could have had less than nothing
         ctx.add("narrative.change_consistent",
                 f"“{claim.subject}”为 {claim.amount}{claim.unit}，却说{claim.raw.get('change', '').strip()}，"
-                f"上年应为 {prior}{claim.unit}（负数）", [_loc(claim, "增减额")], stated=claim.change,
+                f"上年应为 {prior}{claim.unit}（负数）", [_loc(ctx, claim, "增减额")], stated=claim.change,
                 expected=None)
         return
     if claim.growth_rate is None or claim.amount is None or prior is None:
@@ -133,7 +133,7 @@ def _growth(ctx: Context, claim: Claim) -> None:
     if prior == 0:  # no rate from a zero base: “增长100%” is a convention to flag
         both = "上年和本年均为零" if claim.amount == 0 else "上年为零"
         ctx.add("narrative.zero_base_growth",
-                f"“{claim.subject}”{both}，增长率无从计算，却写“增长{claim.growth_rate}%”", [_loc(claim, "增长率")],
+                f"“{claim.subject}”{both}，增长率无从计算，却写“增长{claim.growth_rate}%”", [_loc(ctx, claim, "增长率")],
                 stated=claim.growth_rate)
         return
     change = Printed.of(claim.change, claim.raw.get("change")) if claim.change is not None else None
@@ -145,7 +145,7 @@ def _growth(ctx: Context, claim: Claim) -> None:
     if expected is not None and expected != claim.growth_rate:
         ctx.add("narrative.growth_rate",
                 f"“{claim.subject}”增长率印为 {claim.growth_rate}%，按（{claim.amount} − {prior}）÷ {prior} 应为 {expected}%",
-                [_loc(claim, "增长率")], stated=claim.growth_rate, expected=expected)
+                [_loc(ctx, claim, "增长率")], stated=claim.growth_rate, expected=expected)
 
 
 def _items_sum(ctx: Context) -> None:
@@ -178,7 +178,7 @@ def _items_sum(ctx: Context) -> None:
             total = sum((c.amount for c in items), Decimal(0))  # type: ignore[misc]
             if abs(total - head.amount) > sum_slack([c.raw.get("amount", "") for c in (head, *items)]):  # type: ignore[operator]
                 ctx.add("narrative.items_sum", f"“{head.subject}”为 {head.amount}，其中各项合计 {total}",
-                        [_loc(head)], stated=head.amount, expected=total)
+                        [_loc(ctx, head)], stated=head.amount, expected=total)
 
 
 def _section_items(ctx: Context) -> None:
@@ -206,7 +206,7 @@ def _section_items(ctx: Context) -> None:
         ctx.add("narrative.items_sum",
                 f"{section or '情况说明'}逐项列出的 {len(claims)} 个项合计 {listed}，"
                 f"{'超过' if more else '少于'}一般公共预算支出合计 {total}" + ("" if more else "（可能漏列）"),
-                [_loc(claims[0]), ctx.loc(total_ref)], stated=listed, expected=total,
+                [_loc(ctx, claims[0]), ctx.loc(total_ref)], stated=listed, expected=total,
                 severity=None if more else "warning")
 
 
@@ -215,7 +215,7 @@ def _renamed(ctx: Context) -> None:
         if squash(name) == squash(printed) + "支出":  # `一般公共服务（类）`: 支出 is dropped by convention
             continue
         claim = ctx.d.narrative.claims[ci]
-        ctx.add("text.name_differs", f"情况说明称“{printed}”，表中为“{name}”", [_loc(claim)])
+        ctx.add("text.name_differs", f"情况说明称“{printed}”，表中为“{name}”", [_loc(ctx, claim)])
 
 
 def check_other_sections(ctx: Context) -> None:
@@ -231,7 +231,7 @@ def check_other_sections(ctx: Context) -> None:
                 ti = ctx.d.tables.index(basic)
                 ctx.add("other.office_running_vs_public",
                         f"机关运行经费 {claim.amount} 与基本支出表公用经费 {public} 不同",
-                        [_loc(claim), ctx.loc(Ref(ti, basic.rows.index(basic.total_row()), "public"))],  # type: ignore[arg-type]
+                        [_loc(ctx, claim), ctx.loc(Ref(ti, basic.rows.index(basic.total_row()), "public"))],  # type: ignore[arg-type]
                         stated=claim.amount, expected=public)
     _procurement(ctx, [c for c in claims if c.subject_kind == "procurement"])
     _assets(ctx, [c for c in claims if c.subject_kind == "asset"])
@@ -255,16 +255,16 @@ def _procurement(ctx: Context, claims: list[Claim]) -> None:
         total = sum((c.amount for c in parts), Decimal(0))  # type: ignore[misc]
         if abs(total - head.amount) > sum_slack([c.raw.get("amount", "") for c in (head, *parts)]):
             ctx.add("other.procurement_parts", f"“{head.subject}”为 {head.amount}，而货物、工程、服务合计 {total}",
-                    [_loc(head)], stated=head.amount, expected=total)
+                    [_loc(ctx, head)], stated=head.amount, expected=total)
     total = next((c for c in claims if re.search(r"政府采购(预算)?$", c.subject) and c.amount is not None), None)
     sme = next((c for c in claims if "中小企业" in c.subject), None)
     small = next((c for c in claims if "小微" in c.subject), None)
     if total and sme and sme.amount is not None and sme.amount > total.amount:  # type: ignore[operator]
         ctx.add("other.procurement_parts", f"面向中小企业预留 {sme.amount} 超过政府采购预算 {total.amount}",
-                [_loc(sme), _loc(total)], stated=sme.amount, expected=total.amount)
+                [_loc(ctx, sme), _loc(ctx, total)], stated=sme.amount, expected=total.amount)
     if sme and small and sme.amount is not None and small.amount is not None and small.amount > sme.amount:
         ctx.add("other.procurement_parts", f"面向小微企业预留 {small.amount} 超过面向中小企业预留 {sme.amount}",
-                [_loc(small), _loc(sme)], stated=small.amount, expected=sme.amount)
+                [_loc(ctx, small), _loc(ctx, sme)], stated=small.amount, expected=sme.amount)
 
 
 def _assets(ctx: Context, claims: list[Claim]) -> None:
@@ -289,11 +289,11 @@ def _assets(ctx: Context, claims: list[Claim]) -> None:
                     if getattr(item, field) > limit:
                         ctx.add("other.asset_parts",
                                 f"“{item.subject}” {getattr(item, field)} 超过总数“{head.subject}” {limit}",
-                                [_loc(item), _loc(head)], stated=getattr(item, field), expected=limit)
+                                [_loc(ctx, item), _loc(ctx, head)], stated=getattr(item, field), expected=limit)
                 total = sum((getattr(c, field) for c in parts), Decimal(0))
                 if parts and total > limit and all(getattr(c, field) <= limit for c in parts):
                     ctx.add("other.asset_parts", f"“{head.subject}”其中各项合计 {total} 超过总数 {limit}",
-                            [_loc(head)], stated=total, expected=limit)
+                            [_loc(ctx, head)], stated=total, expected=limit)
 
 
 def _staffing(ctx: Context) -> None:

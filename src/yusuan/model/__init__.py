@@ -17,6 +17,7 @@ from yusuan.model.disclosure import (
     Source,
     Table,
     Unread,
+    code_level,
 )
 from yusuan.model.numbers import parse_amount, squash
 
@@ -37,6 +38,7 @@ __all__ = [
     "Source",
     "Table",
     "Unread",
+    "code_level",
     "parse_amount",
     "squash",
 ]

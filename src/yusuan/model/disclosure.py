@@ -108,6 +108,11 @@ class Column(BaseModel):
     is_part: bool = True  # false for a memo column (政府采购 of the row) that no total includes
 
 
+def code_level(code: str | None) -> int | None:
+    """A functional classification code's level by its digits: 1 类 (3), 2 款 (5), 3 项 (7)."""
+    return {3: 1, 5: 2, 7: 3}.get(len(code)) if code else None
+
+
 class Row(BaseModel):
     code: str | None = None  # full classification code, 3/5/7 digits
     level: int | None = None  # 1 类, 2 款, 3 项

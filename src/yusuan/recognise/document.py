@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 
 from yusuan.errors import YusuanError
-from yusuan.model import Disclosure, GlossaryTerm, Paragraph, Section, Source, Unread
+from yusuan.model import Disclosure, GlossaryTerm, Paragraph, Section, Source, Unread, code_level
 from yusuan.model.numbers import clean, squash
 from yusuan.recognise.captions import is_caption, is_title, table_number, unit_of
 from yusuan.recognise.claims import parse_claims
@@ -414,9 +414,9 @@ def _codes_from_names(disclosure: Disclosure) -> None:
             if len(pick) != 1:
                 continue
             row.code = pick[0]
-            row.level = {3: 1, 5: 2, 7: 3}[len(row.code)]
+            row.level = code_level(row.code)
             row.name = row.name or _NUMBERING.sub("", clean(printed))
-            if row.level < 3:
+            if row.level and row.level < 3:
                 parents[row.level - 1] = row.code
                 if row.level == 1:
                     parents[1] = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from yusuan.model import Column, DocumentFacts, HeaderCell, Row, Table
+from yusuan.model import Column, DocumentFacts, HeaderCell, Row, Table, code_level
 from yusuan.model.numbers import clean, is_amount, parse_amount, squash
 from yusuan.recognise.captions import is_caption, read_caption, table_number
 from yusuan.recognise.headers import body_width, column_paths, fit_header, mend_body, split_header
@@ -267,8 +267,7 @@ def _set_code_and_label(row: Row) -> None:
         m = _CODE_NAME.match(raw.get(side, ""))
         if m and not row.code:
             row.code, row.name = m[1], clean(m[2])
-    if row.code and len(row.code) in (3, 5, 7):
-        row.level = {3: 1, 5: 2, 7: 3}[len(row.code)]
+    row.level = code_level(row.code)
     row.label = clean(row.raw.get("project_name") or row.raw.get("income_item") or row.raw.get("label")
                       or row.name or row.raw.get("unit_name", ""))
     texts = [v for k, v in raw.items() if k not in row.values]

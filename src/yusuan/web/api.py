@@ -11,14 +11,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, Response, UploadFile
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import func, make_url, select
 from sqlalchemy.orm import Session, undefer
 
 from yusuan.check.engine import reading
-from yusuan.check.findings import Reading, Report
+from yusuan.check.findings import Reading, Report, kind_name
 from yusuan.errors import YusuanError
 from yusuan.files import safe_name
+from yusuan.report.words import column_name
 from yusuan.store.documents import from_stored
 from yusuan.store.schema import CellValue, Department, Document, Fact, FindingRow, Region, Unit, Version
 from yusuan.web import downloads, queries
@@ -180,7 +181,10 @@ class CodeHit(BaseModel):
     table: str | None
     code: str
     label: str
+    column: str = Field(description="the column's key (its name in Chinese: column_name)")
+    column_name: str
     value: str
+    money_unit: str = Field(description="元 or 万元, as the table prints it")
 
 
 class SearchOut(BaseModel):
@@ -212,6 +216,8 @@ class CompareRow(BaseModel):
 
 class CompareTable(BaseModel):
     kind: str
+    name: str  # the kind's name in Chinese
+    money_unit: str = Field(description="元 or 万元: both sides in 万元 where one prints 元 and the other 万元")
     rows: list[CompareRow]
 
 
@@ -223,6 +229,7 @@ class Compared(BaseModel):
 
 class RuleOut(BaseModel):
     id: str
+    name: str  # in Chinese, as the pages show it
     family: str
     severity: str
     tolerance: str
@@ -517,7 +524,7 @@ def compare(request: Request, a: Annotated[int, Query(ge=1, le=MAX_ID, descripti
     sides = [_visible_version(request, version_id) for version_id in (a, b)]
     with request.app.state.sessions() as session:
         tables = queries.compare(session, *sides)
-    return Compared(a=a, b=b, tables=[CompareTable(kind=t["title"], rows=[
+    return Compared(a=a, b=b, tables=[CompareTable(kind=t["title"], name=kind_name(t["title"]), money_unit=t["unit"], rows=[
         CompareRow(row=r["row"], column=r["column"], a=_text(r["a"]), b=_text(r["b"]), difference=_text(r["diff"]))
         for r in t["rows"]]) for t in tables])
 
@@ -562,7 +569,9 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=10
                      projects=[ProjectHit(version_id=p["version"], unit=p["unit"], year=p["year"], project=p["project"],
                                           yuan=str(p["yuan"])) for p in found["projects"]],
                      codes=[CodeHit(version_id=c["version"], unit=c["unit"], year=c["year"], table=c["table"],
-                                    code=c["code"], label=c["label"], value=str(c["value"])) for c in found["codes"]])
+                                    code=c["code"], label=c["label"], column=c["column"],
+                                    column_name=column_name(c["column"]), value=str(c["value"]),
+                                    money_unit=c["money_unit"]) for c in found["codes"]])
 
 
 # a classification code as catalog.classify knows one: functional 201–299 (类, 款, 项), economic 301–399 and
@@ -661,7 +670,7 @@ def about_of(request: Request) -> About:
 
     settings, config, limits = request.app.state.settings, request.app.state.config, request.app.state.readers.limits
     return About(version=__version__, config=config.name if config else None, settings=settings.to_dict(),
-                 rules=[RuleOut(id=r.id, family=r.family, severity=r.severity, tolerance=str(r.tolerance),
+                 rules=[RuleOut(id=r.id, name=r.name, family=r.family, severity=r.severity, tolerance=str(r.tolerance),
                                 description=r.description) for r in rules(settings).values()],
                  database=make_url(request.app.state.url).get_backend_name(),
                  limits={"file_mb": MAX_UPLOAD >> 20, "upload_mb": (10 * MAX_UPLOAD) >> 20,

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yusuan.store.db import database_url, sessions
 from yusuan.store.schema import Version
+from yusuan.web import formatting
 from yusuan.web.auth import LoginLimiter, Visitor, visitor
 from yusuan.web.queries import Recent
 from yusuan.web.reading import Readers
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 MAX_UPLOAD = 50 * 1024 * 1024  # bytes per file
 MAX_FORM = 1024 * 1024  # bytes of a request without a file, and the room for the form fields beside one
-SWAGGER_CDN = "https://cdn.jsdelivr.net"  # where FastAPI's API documentation page takes Swagger UI from
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -98,14 +98,16 @@ class Guard:
 
 
 def api_docs(openapi_url: str, title: str) -> HTMLResponse:
-    """FastAPI's Swagger UI page, whose script and style come from their CDN: the one page allowed them, by
-    a policy of its own naming its inline script by hash (no 'unsafe-inline' scripts)."""
-    page = get_swagger_ui_html(openapi_url=openapi_url, title=title)
+    """FastAPI's Swagger UI page with Swagger UI vendored in static/swagger (finance intranets reach no CDN); its
+    inline script is allowed by a policy naming it by hash (no 'unsafe-inline' scripts)."""
+    page = get_swagger_ui_html(openapi_url=openapi_url, title=title, swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                               swagger_css_url="/static/swagger/swagger-ui.css",
+                               swagger_favicon_url="/static/swagger/favicon-32x32.png")
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
                       for script in re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), re.S))
     page.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src {SWAGGER_CDN} {hashes}; style-src 'self' 'unsafe-inline' {SWAGGER_CDN}; "
-        "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'")
+        f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'")
     return page
 
 
@@ -120,15 +122,27 @@ async def few_threads(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def _secret() -> str:
-    """Signing key of the session cookies: YUSUAN_SECRET, else one kept beside the database."""
+def _secret(url: str) -> str:
+    """Signing key of the session cookies: YUSUAN_SECRET, else one made once and kept beside an SQLite database
+    (yusuan.db.secret, ignored by git with the database), else in the user's configuration folder."""
     if os.environ.get("YUSUAN_SECRET"):
         return os.environ["YUSUAN_SECRET"]
-    path = Path(".yusuan-secret")
+    path = secret_path(url)
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(0o600)  # never readable by others, not even for a moment
         path.write_text(secrets.token_urlsafe(32), "utf-8")
-        path.chmod(0o600)
     return path.read_text("utf-8").strip()
+
+
+def secret_path(url: str) -> Path:
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(f"{parsed.database}.secret")
+    folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "yusuan"
+    return folder / f"secret-{hashlib.sha256(url.encode()).hexdigest()[:16]}"
 
 
 def load_example(app: FastAPI) -> None:
@@ -159,9 +173,10 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.state.config = None if settings else config_path()  # the settings file, shown on /about
     app.state.settings = settings or settings_in_force()
     app.state.sessions = sessions(app.state.url)
-    app.state.secret = secret or _secret()
+    app.state.secret = secret or _secret(app.state.url)
     app.state.templates = Jinja2Templates(directory=str(resources.files("yusuan.web").joinpath("templates")))
     app.state.templates.env.auto_reload = False  # no stat() of each template on every page
+    formatting.install(app.state.templates.env)
     app.state.limiter = LoginLimiter()
     app.state.aggregates = Recent()  # aggregate API answers, keyed by the store's state
     app.state.readers = Readers()  # uploads are read in sandboxed child processes
