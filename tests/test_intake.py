@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, FIXTURES
@@ -245,7 +245,9 @@ def test_versions_stored_before_the_report_was_kept_lose_nothing(store_url: str)
         config.attributes["connection"] = connection
         command.downgrade(config, "0001")
         before = [tuple(r) for r in connection.exec_driver_sql("SELECT * FROM version ORDER BY id")]
-    assert {t.name: rows(url, t) for t in Base.metadata.sorted_tables} == counts
+    older = set(inspect(engine(url)).get_table_names())  # the tables of later migrations are gone, empty
+    assert {t.name: rows(url, t) for t in Base.metadata.sorted_tables if t.name in older} == {
+        name: n for name, n in counts.items() if name in older}
     migrate(engine(url))
     assert {t.name: rows(url, t) for t in Base.metadata.sorted_tables} == counts
     with sessions(url)() as session:
