@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ from yusuan.season.register import read_register, template
 from yusuan.season.season import Season, local_day, season, today
 from yusuan.season.workbook import summary_workbook
 from yusuan.store.db import sessions
-from yusuan.store.schema import FindingRow, Publication, Register, RegisterEntry, Version
+from yusuan.store.schema import Account, FindingRow, Publication, Register, RegisterEntry, Version
 from yusuan.store.season import add_register, region_named, set_published
 
 runner = CliRunner()
@@ -340,33 +341,145 @@ def test_register_template_workbook_is_a_list_to_fill() -> None:
         read_register(data.getvalue(), "名单.xlsx")
 
 
-def test_the_season_migration_adds_tables_and_changes_nothing_stored(store_url: str) -> None:
-    """A store of migration 0002 brought to 0003 and back: every row as it was; only the new tables come and go."""
-    from alembic import command
-    from sqlalchemy import inspect
+# -------------------------------------------------------------------------------------------- the web
 
-    from yusuan.intake import take_in
-    from yusuan.store.db import alembic_config, engine, migrate
-    from yusuan.store.schema import Base
+@pytest.fixture(scope="module")
+def web(region: dict):
+    """The app over the region's store, with a reviewer and an editor (tokens) and a reviewer's session."""
+    import re
 
-    url = store_url.replace("yusuan.db", "migration.db") if store_url.startswith("sqlite") else store_url
-    with sessions(url).begin() as session:
-        take_in(session, EXAMPLE.read_bytes(), EXAMPLE.name)
-    new = {"register", "register_entry", "publication", "review_policy"}
+    from fastapi.testclient import TestClient
 
-    def dump() -> dict[str, list]:
-        with engine(url).connect() as connection:
-            present = set(inspect(connection).get_table_names())
-            return {t.name: [tuple(r) for r in connection.execute(select(t).order_by(*t.primary_key.columns))]
-                    for t in Base.metadata.sorted_tables if t.name in present}
+    from yusuan.store.accounts import create_account, issue_token
+    from yusuan.web.app import create_app
 
-    before = dump()
-    assert before["version"] and new <= set(before)
-    with engine(url).begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0002")
-    older = dump()
-    assert set(older) == set(before) - new and older == {k: v for k, v in before.items() if k not in new}
-    migrate(engine(url))
-    assert dump() == before
+    app = create_app(region["url"], secret="season-secret", example=False)
+    with app.state.sessions.begin() as session:
+        tokens = {role: issue_token(session, create_account(session, role, f"{role}-password", role))
+                  for role in ("reviewer", "editor")}
+    browser = TestClient(app)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/login").text)[1]  # type: ignore[index]
+    browser.post("/login", data={"name": "reviewer", "password": "reviewer-password", "csrf": csrf})
+    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/regions").text)[1]  # type: ignore[index]
+    return {"app": app, "browser": browser, "csrf": csrf, "public": TestClient(app),
+            **{role: TestClient(app, headers={"Authorization": f"Bearer {token}"}) for role, token in tokens.items()}}
+
+
+def test_the_season_api_ranks_and_filters(region: dict, web: dict) -> None:
+    api, base = web["reviewer"], f"/api/v1/regions/{region['region']}/season"
+    whole = api.get(base).json()
+    assert (whole["year"], whole["kind"], whole["total"], len(whole["entries"])) == (2026, "budget", 40, 40)
+    assert set(whole["entries"][0]) >= {"unit", "status", "status_name", "days_left", "days_late", "deadline", "score",
+                                        "blocking", "warnings", "versions", "late_change"}
+    overdue = api.get(base, params={"status": "overdue"}).json()["entries"]
+    assert overdue and all(e["status"] == "overdue" for e in overdue)
+    blocking = api.get(base, params={"blocking": True, "department": "教育局"}).json()["entries"]
+    assert all(e["blocking"] and e["department"] == "教育局" for e in blocking)
+    low = api.get(base, params={"below": 95}).json()["entries"]
+    assert low and all(e["score"] is None or Decimal(e["score"]) < 95 for e in low)
+    assert web["editor"].get(base).status_code == 403 and web["public"].get(base).status_code == 401
+    assert api.get("/api/v1/regions/99999/season").status_code == 404
+    regions = api.get("/api/v1/regions").json()
+    assert {"name": REGION, "id": region["region"], "seasons": [{"year": 2026, "kind": "budget"}]} in regions
+
+
+def test_the_triage_page_and_its_filters(region: dict, web: dict) -> None:
+    page = web["browser"].get(f"/regions/{region['region']}")
+    assert page.status_code == 200 and f"{REGION} 2026年预算公开检查" in page.text
+    assert page.text.count('<tr class="') >= 40 and "下载汇总表" in page.text
+    only = web["browser"].get(f"/regions/{region['region']}", params={"status": "withdrawn"})
+    assert only.text.count('data-unit="') == 1
+    listing = web["browser"].get("/regions")
+    assert f'href="/regions/{region["region"]}?year=2026&amp;kind=budget"' in listing.text
+
+
+def test_a_bureau_sets_what_blocks_publication(region: dict, web: dict) -> None:
+    api, base = web["reviewer"], f"/api/v1/regions/{region['region']}"
+    assert api.get(f"{base}/policy").json()["own"] is False
+    typo = next(p for p in region["plans"] if "typo" in p.flaws and not p.amended and "no_three_public_table" not in p.flaws)
+
+    def blocking() -> list[str]:
+        entries = api.get(f"{base}/season").json()["entries"]
+        return next(e["blocking"] for e in entries if e["unit"] == typo.unit)
+
+    assert any("hierarchy" in b for b in blocking())
+    page = web["browser"].post(f"{base.removeprefix('/api/v1')}/policy",
+                               data={"csrf": web["csrf"], "rules": ["narrative.share"], "items": []},
+                               follow_redirects=False)
+    assert page.status_code == 303
+    assert not any("hierarchy" in b for b in blocking())
+    assert api.get(f"{base}/policy").json() == {"region_id": region["region"], "fatal_rules": ["narrative.share"],
+                                                "fatal_items": [], "own": True}
+    refused = api.post(f"{base}/policy", data={"rules": ["no.such_rule"]})
+    assert refused.status_code == 422 and "no.such_rule" in refused.json()["detail"]
+    restored = api.post(f"{base}/policy", data={"rules": list(METHOD.fatal_rules), "items": list(METHOD.fatal_items)})
+    assert restored.status_code == 200 and any("hierarchy" in b for b in blocking())
+
+
+def test_notices_and_the_summary_from_the_web(region: dict, web: dict) -> None:
+    api, base = web["reviewer"], f"/api/v1/regions/{region['region']}"
+    p = next(p for p in region["plans"] if "typo" in p.flaws and not p.amended)
+    unit = next(e for e in api.get(f"{base}/season").json()["entries"] if e["unit"] == p.unit)
+    notice = api.get(f"{base}/notices/{unit['unit_id']}", params={"issuer": "示例市财政局"}).json()
+    assert notice["title"] == f"关于{p.unit}2026年预算公开问题的整改通知" and notice["issuer"] == "示例市财政局"
+    assert any(x["rule"] == "hierarchy.parent_equals_children" and x["stated"] and x["basis"] for x in notice["problems"])
+    word = api.get(f"{base}/notices/{unit['unit_id']}", params={"format": "docx"})
+    assert word.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    document = WordDocument(io.BytesIO(word.content))
+    assert len(document.tables[0].rows) == len(notice["problems"]) + 1
+    html = web["browser"].get(f"/regions/{region['region']}/notices/{unit['unit_id']}")
+    assert html.status_code == 200 and notice["title"] in html.text
+    assert api.get(f"{base}/notices/999999").status_code == 404
+    summary = web["browser"].get(f"/regions/{region['region']}/summary")
+    assert summary.status_code == 200 and load_workbook(io.BytesIO(summary.content)).sheetnames[0] == "汇总"
+    assert "attachment" in summary.headers["content-disposition"]
+
+
+def test_a_list_uploaded_on_the_page_and_by_the_api(region: dict, web: dict) -> None:
+    p = region["plans"][0]
+    approved = today() - timedelta(days=30)
+    text = f"地区,部门,单位,年度,批复日期\n{REGION},{p.department},{p.unit},2027,{approved}\n".encode()
+    page = web["browser"].post("/register", data={"csrf": web["csrf"]}, files={"file": ("名单.csv", text)},
+                               follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == f"/regions/{region['region']}?year=2027&kind=budget"
+    season_2027 = web["reviewer"].get(f"/api/v1/regions/{region['region']}/season", params={"year": 2027}).json()
+    (entry,) = season_2027["entries"]
+    assert (entry["unit"], entry["approved_on"], entry["status"], entry["days_late"]) == (p.unit, str(approved), "overdue", 10)
+    bad = web["browser"].post("/register", data={"csrf": web["csrf"]}, files={"file": ("x.csv", b"a,b\n")})
+    assert bad.status_code == 400 and "没有找到名单的表头" in bad.text
+    api = web["reviewer"].post("/api/v1/register", files={"file": ("名单.csv", text)})
+    assert api.status_code == 201 and api.json()["units"] == 1
+    assert web["editor"].post("/api/v1/register", files={"file": ("名单.csv", text)}).status_code == 403
+    built = web["reviewer"].post(f"/api/v1/regions/{region['region']}/register",
+                                 data={"year": "2028", "approved": "2028-01-20"})
+    assert built.status_code == 201 and built.json()["units"] == 40
+    template = web["public"].get("/api/v1/register/template")
+    assert template.status_code == 200 and load_workbook(io.BytesIO(template.content)).sheetnames == ["名单", "填写说明"]
+
+
+def test_a_versions_score_is_seen_as_the_version_is(region: dict, web: dict) -> None:
+    made = _season(region)
+    withdrawn = next(u.entry for u in made.units if u.entry.status == "withdrawn")
+    published = next(u.entry for u in made.units if u.entry.status == "published" and u.entry.score == 100)
+    scored = web["public"].get(f"/api/v1/versions/{published.version_id}/score").json()
+    assert (scored["score"], scored["unit"], scored["version_id"]) == ("100.0", published.unit, published.version_id)
+    timeliness = next(i for i in scored["items"] if i["id"] == "timeliness.deadline")
+    assert timeliness["status"] == "pass"  # the region's list gives its approval date
+    assert web["public"].get(f"/api/v1/versions/{withdrawn.version_id}/score").status_code == 404  # taken back: a draft
+    page = web["reviewer"].get(f"/versions/{withdrawn.version_id}/score")
+    assert page.status_code == 200 and "公开后又撤回" in page.text
+    method = web["public"].get("/api/v1/scoring").json()
+    assert [i["id"] for i in method["items"]] == [i.id for i in METHOD.items] and all(i["basis"] for i in method["items"])
+
+
+def test_publishing_through_the_api_is_kept(region: dict, web: dict) -> None:
+    p = next(p for p in region["plans"] if p.stored and not p.withdrawn and not p.flaws)
+    document = region["documents"][p.n]
+    for published in ("false", "true"):
+        assert web["reviewer"].post(f"/api/v1/documents/{document}/publish", data={"published": published}).status_code == 200
+    with region["sessions"]() as session:
+        events = session.scalars(select(Publication).where(Publication.document_id == document)
+                                 .order_by(Publication.id)).all()
+        reviewer = session.scalars(select(Account).where(Account.name == "reviewer")).one()
+    assert [(e.published, e.by) for e in events] == [(False, reviewer.id), (True, reviewer.id)]
+    assert _entry(_season(region), p).status == "published"  # public since its upload: taken back and back again

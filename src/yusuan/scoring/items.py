@@ -27,6 +27,14 @@ _FIGURE = re.compile(r"\d[\d,]*(\.\d+)?\s*(万元|元)")
 _COMPARED = re.compile(r"增加|减少|增长|下降|持平|比上年|较上年|同比")
 
 
+def later(day: date, days: int) -> date:
+    """A day so many days on; the last day there is for a date at the end of the calendar."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max
+
+
 @dataclass
 class Timing:
     """When the document was approved and published, as the region's register and the store know it."""
@@ -39,7 +47,7 @@ class Timing:
 
     @property
     def deadline(self) -> date | None:
-        return self.approved + timedelta(days=self.deadline_days) if self.approved else None
+        return later(self.approved, self.deadline_days) if self.approved else None
 
 
 @dataclass

@@ -154,15 +154,19 @@ def _open_season(region: str, year: int | None, kind: str, as_of: date | None, m
         _fail(YusuanError(f"--kind 应为 budget 或 final，而不是 {kind}"))
     spec = _method(method_name)
     session = sessions(database)()
-    found = region_named(session, region)
-    if found is None:
-        _fail(YusuanError(f"库中没有地区“{region}”（名单或上传文件中写的地区名称）"))
-    if year is None:
-        years = [y for y, k in seasons(session, found.id) if k == kind]  # type: ignore[union-attr]
-        if not years:
-            _fail(YusuanError(f"地区“{region}”还没有名单或文件"))
-        year = years[0]
-    return session, season(session, found.id, year, kind, spec, as_of=as_of)  # type: ignore[union-attr]
+    try:
+        found = region_named(session, region)
+        if found is None:
+            _fail(YusuanError(f"库中没有地区“{region}”（名单或上传文件中写的地区名称）"))
+        if year is None:
+            years = [y for y, k in seasons(session, found.id) if k == kind]  # type: ignore[union-attr]
+            if not years:
+                _fail(YusuanError(f"地区“{region}”还没有名单或文件"))
+            year = years[0]
+        return session, season(session, found.id, year, kind, spec, as_of=as_of)  # type: ignore[union-attr]
+    except BaseException:  # the message and exit status 2: no transaction left open behind them
+        session.close()
+        raise
 
 
 def _region_notices(region: str, year: int | None, kind: str, output: Path, issuer: str | None, deadline: date | None,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from yusuan.check.findings import Correction, Finding
 from yusuan.scoring import Method, Policy, Score, Timing
+from yusuan.scoring.items import later
 from yusuan.season.season import KIND_NAMES, Season, UnitSeason
 
 
@@ -117,7 +118,7 @@ def make_notice(unit: str, year: int | None, kind: str, problems: list[Problem],
                 method: Method, deadline: date | None = None, region: str | None = None, document: str | None = None,
                 score: Decimal | None = None) -> Notice:
     return Notice(unit=unit, year=year, kind=kind, issuer=issuer, dated=dated,
-                  deadline=deadline or dated + timedelta(days=method.notice_days), region=region, document=document,
+                  deadline=deadline or later(dated, method.notice_days), region=region, document=document,
                   score=score, problems=problems)
 
 

@@ -43,14 +43,14 @@ def parse_date(value: Any) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
+        value = value.isoformat()
     text = squash(str(value))
     if re.fullmatch(r"\d{8}", text):
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     m = _DATE.match(text)
-    if not m:
+    if not m or not 1900 <= int(m[1]) <= 2999:  # a year of budgets, and a deadline after it still a date
         raise ValueError(text)
     return date(int(m[1]), int(m[2]), int(m[3]))
 
