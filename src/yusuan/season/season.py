@@ -3,10 +3,11 @@ published, its score and what blocks it, ranked for triage."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -145,15 +146,25 @@ def policy_of(session: Session, region_id: int, method: Method) -> Policy:
     return Policy.of(method, tuple(kept.fatal_rules), tuple(kept.fatal_items)) if kept else Policy.of(method)
 
 
+class Kept(Protocol):
+    """Where scores are kept between requests (the web's web.queries.Recent): by what they depend on."""
+
+    def get(self, key: Hashable) -> Any: ...
+
+    def put(self, key: Hashable, value: Any) -> None: ...
+
+
 def season(session: Session, region_id: int, year: int, kind: str, method: Method, *, as_of: date | None = None,
-           policy: Policy | None = None) -> Season:
-    """Every unit of the region's season, scored, ranked by what blocks it and then by score (worst first)."""
+           policy: Policy | None = None, kept: Kept | None = None) -> Season:
+    """Every unit of the region's season, scored, ranked by what blocks it and then by score (worst first).
+    `kept`: scores already worked out, by version, method, the findings that stand and the dates."""
     region = session.get(Region, region_id)
     if region is None:
         raise LookupError(region_id)
     as_of = as_of or today()
     policy = policy or policy_of(session, region_id, method)
-    units = [_unit(session, row, as_of, method, policy) for row in store.season_rows(session, region_id, year, kind)]
+    units = [_unit(session, row, as_of, method, policy, kept)
+             for row in store.season_rows(session, region_id, year, kind)]
     units.sort(key=lambda u: (-len(u.entry.blocking), u.entry.score if u.entry.score is not None else Decimal(-1),
                               u.entry.department, u.entry.unit))
     return Season(region_id, region.name, year, kind, as_of, method, policy, units)
@@ -177,7 +188,7 @@ def timing_of(session: Session, document, method: Method, as_of: date | None = N
     return _timing(rows[0], as_of or today(), method)[0]
 
 
-def _unit(session: Session, row: dict, as_of: date, method: Method, policy: Policy) -> UnitSeason:
+def _unit(session: Session, row: dict, as_of: date, method: Method, policy: Policy, kept: Kept | None) -> UnitSeason:
     entry, versions = row["entry"] or {}, row["versions"]
     timing, public_at = _timing(row, as_of, method)
     approved, deadline, published, withdrawn = timing.approved, timing.deadline, timing.published, timing.withdrawn
@@ -210,8 +221,15 @@ def _unit(session: Session, row: dict, as_of: date, method: Method, policy: Poli
     unit.entry.late_change = any(v.late_change for v in unit.entry.versions)
     if versions:
         unit.findings = [Finding.model_validate(f["data"]) for f in row["findings"] if f["status"] != "dismissed"]
-        disclosure = from_stored(store.disclosure_of(session, versions[-1]["id"]))
-        unit.scored = score(disclosure, unit.findings, method, timing)
+        # a version never changes: its score does with the findings that stand and the dates
+        key = (versions[-1]["id"], method.name, tuple(f.id for f in unit.findings), timing.approved, timing.published,
+               timing.withdrawn, as_of)
+        unit.scored = kept.get(key) if kept is not None else None
+        if unit.scored is None:
+            disclosure = from_stored(store.disclosure_of(session, versions[-1]["id"]))
+            unit.scored = score(disclosure, unit.findings, method, timing)
+            if kept is not None:
+                kept.put(key, unit.scored)
         unit.entry.score = unit.scored.score
     unit.entry.errors = sum(f.severity == "error" and f.caused_by is None for f in unit.findings)
     unit.entry.blocking, unit.entry.warnings = policy.blocking(unit.findings, unit.scored)

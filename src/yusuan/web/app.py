@@ -160,6 +160,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.state.config = None if settings else config_path()  # the settings file, shown on /about
     app.state.settings = settings or settings_in_force()
     app.state.method = load_method()  # the review season's scoring method (data/scoring/default.toml)
+    app.state.scores = Recent(4096)  # each version's score, by the findings that stand and its dates
     app.state.sessions = sessions(app.state.url)
     app.state.secret = secret or _secret()
     app.state.templates = Jinja2Templates(directory=str(resources.files("yusuan.web").joinpath("templates")))

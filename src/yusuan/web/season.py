@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yusuan.errors import YusuanError
@@ -57,7 +58,7 @@ def _season(request: Request, session: Session, region_id: int, year: int | None
             raise HTTPException(404, "这个地区还没有名单或文件")
         year = years[0]
     try:
-        return season(session, region_id, year, kind, _method(request), as_of=as_of)
+        return season(session, region_id, year, kind, _method(request), as_of=as_of, kept=request.app.state.scores)
     except LookupError:
         raise HTTPException(404, "没有这个地区") from None
 
@@ -112,8 +113,9 @@ def version_score(request: Request, who: Visitor, version_id: int) -> tuple[Scor
             raise HTTPException(404, "没有这个版本")
         method = _method(request)
         timing = timing_of(session, document, method)
-        rows = session.query(FindingRow.data, FindingRow.status).filter(FindingRow.version_id == version_id)
-        findings = [Finding.model_validate(f.data) for f in rows if f.status != "dismissed"]
+        rows = session.execute(select(FindingRow.data).where(FindingRow.version_id == version_id,
+                                                            FindingRow.status != "dismissed")).scalars()
+        findings = [Finding.model_validate(data) for data in rows]
         scored = score(from_stored(store.disclosure_of(session, version_id)), findings, method, timing)
         about = {"version": version.id, "number": version.number, "unit": document.unit.name, "year": document.year,
                  "kind": document.kind, "document": document.id}
@@ -130,31 +132,42 @@ def _render(request: Request, who: Visitor, template: str, status: int = 200, **
 
 @pages.get("/regions", response_class=HTMLResponse)
 def regions_page(request: Request) -> HTMLResponse:
-    who = require(request, "review")
+    return _regions_page(request, require(request, "review"))
+
+
+def _regions_page(request: Request, who: Visitor, status: int = 200, error: str | None = None) -> HTMLResponse:
     with request.app.state.sessions() as session:
         listed = [{"id": r.id, "name": r.name, "seasons": store.seasons(session, r.id)} for r in store.regions(session)]
-    return _render(request, who, "regions.html", regions=listed, kind_names=KIND_NAMES)
+    return _render(request, who, "regions.html", status=status, regions=listed, kind_names=KIND_NAMES, error=error)
 
 
 @pages.get("/regions/{region_id}", response_class=HTMLResponse)
-def region_page(request: Request, region_id: Id, year: SeasonYear = None, kind: Kind = "budget", as_of: AsOf = None,
-                status: StatusFilter = None, department: Department = None, blocking: bool = False,
-                below: Below = None) -> HTMLResponse:
-    """The triage: units ranked by what blocks them and by score, with filters."""
+def region_page(request: Request, region_id: Id, year: SeasonYear = None, kind: Kind = "budget",
+                as_of: Annotated[str, Query(max_length=10)] = "", status: Annotated[str, Query(max_length=10)] = "",
+                department: Annotated[str, Query(max_length=200)] = "", blocking: bool = False,
+                below: Annotated[str, Query(max_length=10)] = "") -> HTMLResponse:
+    """The triage: units ranked by what blocks them and by score, with filters (a form's empty field: no filter)."""
     from yusuan.check.rules import rules
 
     who = require(request, "review")
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+        under = float(below) if below else None
+    except ValueError:
+        raise HTTPException(422, "统计日期或得分的写法不对") from None
+    if status and status not in STATUSES:
+        raise HTTPException(422, "没有这种状态")
     with request.app.state.sessions() as session:
-        made = _season(request, session, region_id, year, kind, as_of)
+        made = _season(request, session, region_id, year, kind, day)
         seasons = store.seasons(session, region_id)
-    shown = _filtered(made, status, department, blocking, below)
+    shown = _filtered(made, status or None, department or None, blocking, under)
     method = made.method
     checks = [{"id": r.id, "family": r.family, "description": r.description, "fatal": made.policy.blocks_rule(r.id)}
               for r in rules(request.app.state.settings).values() if r.severity == "error"]
     return _render(request, who, "season.html", s=made.out(shown), seasons=seasons, kind_names=KIND_NAMES,
                    statuses=STATUSES, departments=sorted({u.entry.department for u in made.units}),
-                   filters={"status": status, "department": department, "blocking": blocking, "below": below,
-                            "as_of": as_of}, checks=checks, items=method.items, policy=made.policy)
+                   filters={"status": status, "department": department, "blocking": blocking, "below": under,
+                            "as_of": day}, checks=checks, items=method.items, policy=made.policy)
 
 
 @pages.post("/register")
@@ -170,7 +183,7 @@ async def register_upload(request: Request, file: UploadFile = File(...), csrf: 
     try:
         rows = _read_register(data, name)
     except YusuanError as error:
-        return _render(request, who, "error.html", status=400, message=str(error))
+        return _regions_page(request, who, 400, str(error))
     with request.app.state.sessions.begin() as session:
         store.add_register(session, name, data, rows, who.account.id if who.account else None)
         region = store.region_named(session, rows[0].region)
