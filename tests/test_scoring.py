@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLE
 from yusuan.budget.io import load_budget
 from yusuan.build.document import build
+from yusuan.check.engine import check
 from yusuan.check.findings import Finding, Location
 from yusuan.cli import app
 from yusuan.errors import YusuanError
@@ -34,10 +35,11 @@ def small() -> Disclosure:
     return build(load_budget(SMALL)[0])
 
 
-def _error(rule: str) -> Finding:
+def _error(rule: str, row: str | None = None) -> Finding:
+    """A finding of the check; with a row and no figures, as the check names a project without a target table."""
     return Finding(id="F1", rule=rule, family=rule.split(".")[0], severity="error", message="示例错误",
-                   locations=[Location(table="表5", row="2012604", column="合计", line=12)],
-                   stated=Decimal("1.00"), expected=Decimal("2.00"))
+                   locations=[Location(table="表5", row=row or "2012604", column="合计", line=12)],
+                   stated=None if row else Decimal("1.00"), expected=None if row else Decimal("2.00"))
 
 
 def _without_topic(d: Disclosure, *topics: str) -> None:
@@ -95,7 +97,7 @@ CASES: dict[str, tuple[Case, Case]] = {
     "office_running.stated": ((None, [], None), (lambda d: _without_topic(d, "office_running"), [], None)),
     "procurement.stated": ((None, [], None), (lambda d: _without_topic(d, "procurement"), [], None)),
     "assets.stated": ((None, [], None), (lambda d: _without_topic(d, "assets"), [], None)),
-    "performance.coverage": ((None, [], None), (lambda d: setattr(d, "performance_targets", []), [], None)),
+    "performance.coverage": ((None, [], None), (None, [_error("performance.matches_projects", row="馆藏档案数字化项目")], None)),
     "glossary": ((None, [], None), (lambda d: setattr(d, "glossary", []), [], None)),
     "detail.functional_item": ((None, [], None), (lambda d: _drop_rows(d, ("gpb_expense", "expense"), 7), [], None)),
     "detail.economic_section": ((None, [], None), (lambda d: _drop_rows(d, ("gpb_basic_expense",), 5), [], None)),
@@ -153,6 +155,17 @@ def test_partial_credit_and_what_does_not_apply(small: Disclosure) -> None:
     late = score(small, [], METHOD, Timing(approved=APPROVED, as_of=date(2026, 3, 1)))  # not published, past the deadline
     item = next(i for i in late.items if i.id == "timeliness.deadline")
     assert item.status == "fail" and "已逾期 20 天" in item.explanation
+
+
+def test_a_project_table_without_any_target_table(small: Disclosure) -> None:
+    d = small.model_copy(deep=True)
+    d.performance_targets = []
+    report = check(d)  # the check names the project it finds no target for
+    item = next(i for i in score(d, report.findings, METHOD).items if i.id == "performance.coverage")
+    assert (item.status, item.explanation) == ("fail", "项目支出表所列 1 个项目都没有绩效目标")
+    d.tables = [t for t in d.tables if t.kind != "gpb_project_expense"]
+    item = next(i for i in score(d, [], METHOD).items if i.id == "performance.coverage")
+    assert (item.status, item.explanation) == ("fail", "有项目支出，但没有公开绩效目标")
 
 
 def test_each_table_left_out_costs_its_points(small: Disclosure) -> None:
@@ -246,3 +259,22 @@ def test_score_in_the_terminal_and_bad_input() -> None:
     assert missing.exit_code == 2 and "Traceback" not in missing.output
     unknown = runner.invoke(app, ["score", str(EXAMPLE), "--method", "nope"])
     assert unknown.exit_code == 2 and "没有这个评分方法" in unknown.output
+
+
+def test_the_server_scores_with_the_method_yusuan_scoring_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from yusuan.web.app import create_app
+
+    own = tmp_path / "province.toml"
+    own.write_text('name = "province"\ntitle = "某省评分办法"\ndeadline_days = 15\n[dimensions]\ncompleteness = "完整性"\n'
+                   '[[item]]\nid = "glossary"\ndimension = "completeness"\nname = "名词解释"\ncheck = "glossary"\n'
+                   'points = 10\nbasis = "某省办法第五条"\nrequirement = "解释名词"\n', "utf-8")
+    monkeypatch.setenv("YUSUAN_SCORING", str(own))
+    app = create_app(f"sqlite:///{tmp_path / 'y.db'}", secret="s")
+    method = TestClient(app).get("/api/v1/scoring").json()
+    assert (method["title"], method["deadline_days"], [i["id"] for i in method["items"]]) == ("某省评分办法", 15, ["glossary"])
+    assert TestClient(app).get("/api/v1/versions/1/score").json()["items"][0]["basis"] == "某省办法第五条"
+    monkeypatch.setenv("YUSUAN_SCORING", str(tmp_path / "none.toml"))
+    with pytest.raises(YusuanError, match="没有这个评分方法"):
+        create_app(f"sqlite:///{tmp_path / 'y.db'}", secret="s")

@@ -128,7 +128,7 @@ def required_tables(facts: Facts, item: Item) -> Outcome:
 
 def empty_tables_explained(facts: Facts, item: Item) -> Outcome:
     topics = {"gov_fund_expense": "fund", "state_capital_expense": "capital"}
-    empty = [t for t in facts.disclosure.tables if t.is_empty()]
+    empty = [t for t in facts.disclosure.tables if t.rows and t.is_empty()]  # as the check counts them
     silent = [t for t in empty if not t.note and not (t.kind in topics and facts.stated_none(topics[t.kind]))]
     wrong = facts.found(item, errors_only=True)  # an empty fund table beside fund income: the wrong table emptied
     if not empty and not wrong:
@@ -210,19 +210,23 @@ def assets(facts: Facts, item: Item) -> Outcome:
 
 
 def performance_coverage(facts: Facts, item: Item) -> Outcome:
+    """The projects of the project table with a target table: which target is whose is the check's to say
+    (performance.matches_projects names each project it found none for)."""
     d = facts.disclosure
-    projects = {name for t in d.tables if t.kind in ("gpb_project_expense", "project_expense") for name in _projects(t)}
-    targets = {squash(t.project) for t in d.performance_targets}
-    unmatched = facts.found(item, errors_only=True)
+    projects = {name for t in d.tables_of("gpb_project_expense") for name in _projects(t)}
+    found = facts.found(item, errors_only=True)
     if not projects:
-        if targets:
-            return Outcome(ONE, f"公开了 {len(targets)} 个项目的绩效目标", _ids(unmatched))
+        if d.performance_targets:
+            return Outcome(ONE, f"公开了 {len(d.performance_targets)} 个项目的绩效目标", _ids(found))
         if not _has_project_spending(d):
             return Outcome(None, "没有项目支出")
         return Outcome(NONE, "有项目支出，但没有公开绩效目标")
-    covered = [p for p in projects if any(p == t or p in t or t in p for t in targets)]
-    why = f"项目支出表所列 {len(projects)} 个项目中 {len(covered)} 个有绩效目标"
-    return Outcome(_share(len(covered), len(projects)), why, _ids(unmatched))
+    if not d.performance_targets:  # the check leaves the matching out then: completeness says they are missing
+        return Outcome(NONE, f"项目支出表所列 {len(projects)} 个项目都没有绩效目标", _ids(found))
+    without = {squash(loc.row or "") for f in found if f.rule == "performance.matches_projects" and f.stated is None
+               for loc in f.locations[:1]} & projects
+    why = f"项目支出表所列 {len(projects)} 个项目中 {len(projects) - len(without)} 个有绩效目标"
+    return Outcome(_share(len(projects) - len(without), len(projects)), why, _ids(found))
 
 
 def _projects(table: Table) -> set[str]:

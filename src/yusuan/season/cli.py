@@ -65,9 +65,10 @@ def _method(name: str | None):
 
 def _scored(file: Path, method_name: str | None, approved: str | None, published: str | None, config: Path | None):
     from yusuan.scoring import Timing, score
+    from yusuan.season.season import today
 
     method = _method(method_name)
-    timing = Timing(approved=_day(approved, "--approved"), published=_day(published, "--published"), as_of=date.today(),
+    timing = Timing(approved=_day(approved, "--approved"), published=_day(published, "--published"), as_of=today(),
                     deadline_days=method.deadline_days)
     checked = _checked(file, config)
     return checked, method, timing, score(checked.disclosure, checked.report.findings, method, timing)
@@ -123,13 +124,14 @@ def notice(
         return
     from yusuan.scoring import Policy
     from yusuan.season.notice import make_notice, notice_docx, notice_html, problems_of
+    from yusuan.season.season import today
 
     if output.suffix.lower() not in (".docx", ".html"):
         _fail(YusuanError("通知文件应为 .docx 或 .html", file=str(output)))
     _refuse_overwrite(output, force)
     checked, spec, timing, scored = _scored(file, method, approved, published, config)  # type: ignore[arg-type]
     doc = checked.disclosure.document
-    dated = _day(as_of, "--as-of") or date.today()
+    dated = _day(as_of, "--as-of") or today()
     problems = problems_of(checked.report.findings, checked.report.localisation, scored, spec, Policy.of(spec), timing)
     made = make_notice(doc.unit or "（未识别单位）", doc.year, doc.kind, problems, issuer=issuer or "财政部门", dated=dated,
                        method=spec, deadline=_day(deadline, "--deadline"), document=Path(doc.file or file.name).name,  # type: ignore[union-attr]

@@ -159,7 +159,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.state.url = database_url(url)
     app.state.config = None if settings else config_path()  # the settings file, shown on /about
     app.state.settings = settings or settings_in_force()
-    app.state.method = load_method()  # the review season's scoring method (data/scoring/default.toml)
+    # the review season's scoring method: YUSUAN_SCORING names a built-in one or a file, else data/scoring/default.toml
+    app.state.method = load_method(os.environ.get("YUSUAN_SCORING") or None)
     app.state.scores = Recent(4096)  # each version's score, by the findings that stand and its dates
     app.state.sessions = sessions(app.state.url)
     app.state.secret = secret or _secret()
