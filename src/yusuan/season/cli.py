@@ -18,7 +18,8 @@ register_app = typer.Typer(help="地区的部门和单位名单：批复日期�
 Method = Annotated[str | None, typer.Option("--method", help="评分方法：内置名称（默认 default）或 .toml 文件")]
 Database = Annotated[str | None, typer.Option(help="数据库 URL（默认取环境变量 YUSUAN_DATABASE_URL，否则 ./yusuan.db）")]
 Config = Annotated[Path | None, typer.Option("--config", help="核查设置文件（默认取环境变量 YUSUAN_CONFIG，否则 ./yusuan.toml）")]
-Day = Annotated[str | None, typer.Option(help="日期，如 2026-01-20")]
+Approved = Annotated[str | None, typer.Option(help="批复日期（及时性按批复后二十日计），如 2026-01-20")]
+Published = Annotated[str | None, typer.Option(help="公开日期，如 2026-02-05")]
 
 
 class ScoreFormat(StrEnum):
@@ -78,8 +79,8 @@ def score(
     file: Annotated[Path, typer.Argument(help="公开文件（文本、PDF、Word、Excel 或 HTML）")],
     format: Annotated[ScoreFormat, typer.Option("--format", "-f", help="输出格式")] = ScoreFormat.terminal,
     method: Method = None,
-    approved: Day = None,
-    published: Day = None,
+    approved: Approved = None,
+    published: Published = None,
     config: Config = None,
 ) -> None:
     """给一份公开文件评分：按评分方法（data/scoring/*.toml）逐项检查完整性、细化程度、及时性、公开方式、真实性，
@@ -97,15 +98,15 @@ def score(
 
 def notice(
     file: Annotated[Path | None, typer.Argument(help="公开文件；或用 --region 为地区的每个单位各写一份")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="通知文件（.docx 或 .html）；--region 时为目录")] = Path(
-        "整改通知.docx"),
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="通知文件（.docx 或 .html，默认 整改通知.docx）；--region 时为目录（默认 整改通知/）")] = None,
     region: Annotated[str | None, typer.Option(help="地区名称：为库中该地区每个有问题的单位写通知，另写汇总表")] = None,
     year: Annotated[int | None, typer.Option(help="--region 时的年度")] = None,
     kind: Annotated[str, typer.Option(help="budget（预算）或 final（决算）")] = "budget",
     issuer: Annotated[str | None, typer.Option(help="发文机关（默认“地区财政部门”）")] = None,
     deadline: Annotated[str | None, typer.Option(help="整改期限（默认为发文日期后，评分方法中的天数）")] = None,
-    approved: Day = None,
-    published: Day = None,
+    approved: Approved = None,
+    published: Published = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="统计日期（默认今天）")] = None,
     method: Method = None,
     database: Database = None,
@@ -119,13 +120,14 @@ def notice(
     if (file is None) == (region is None):
         _fail(YusuanError("请给出一份公开文件，或用 --region 指定地区（二者取一）"))
     if region is not None:
-        _region_notices(region, year, kind, output, issuer, _day(deadline, "--deadline"), _day(as_of, "--as-of"),
-                        method, database, force)
+        _region_notices(region, year, kind, output or Path("整改通知"), issuer, _day(deadline, "--deadline"),
+                        _day(as_of, "--as-of"), method, database, force)
         return
     from yusuan.scoring import Policy
     from yusuan.season.notice import make_notice, notice_docx, notice_html, problems_of
     from yusuan.season.season import today
 
+    output = output or Path("整改通知.docx")
     if output.suffix.lower() not in (".docx", ".html"):
         _fail(YusuanError("通知文件应为 .docx 或 .html", file=str(output)))
     _refuse_overwrite(output, force)
