@@ -1,7 +1,9 @@
 """The site in a real browser: Playwright for Python driving Debian's chromium (never a
 downloaded one) against the server on a temporary SQLite store. Log in, upload a PDF, read its
 findings, find a flagged cell, confirm a finding, download Excel, see a chart drawn; and what a
-visitor and a unit editor may not do."""
+visitor and a unit editor may not do. A region of forty units through its review season: the list uploaded,
+the triage and its filters, a score, a notice in HTML and Word, the summary workbook, what blocks
+publication set by the bureau."""
 
 from __future__ import annotations
 
@@ -342,3 +344,116 @@ def test_the_compare_page_explains_itself_and_offers_documents(page, server) -> 
     page.select_option("select[name=b]", label="昌吉州工业和信息化局 2023年预算 第1版")
     page.click("form.compare button")
     expect(page.locator("main h2").first).to_contain_text("收支总体情况表")
+
+
+# ------------------------------------------------------------------------------------- the review season
+
+@pytest.fixture(scope="module")
+def region(server, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Forty units of varied budgets in the server's store (some with errors, one taken back, one changed after
+    its deadline, some never published), and the bureau's list of them as a file to upload."""
+    from region import plan, register_csv, store
+
+    plans = plan(40)
+    with server[1].state.sessions.begin() as session:
+        store(session, plans)
+    listing = tmp_path_factory.mktemp("register") / "名单.csv"
+    listing.write_bytes(register_csv(plans))
+    return {"plans": plans, "file": listing}
+
+
+def test_a_region_goes_through_its_list_scores_triage_and_notices(page, server, region, tmp_path) -> None:
+    from datetime import timedelta
+
+    from docx import Document as WordDocument
+    from openpyxl import load_workbook
+
+    from yusuan.season.season import today
+
+    plans = region["plans"]
+    log_in(page, "reviewer")
+    page.click("header nav >> text=公开检查")
+    page.set_input_files("form.register input[name=file]", region["file"])
+    page.click("form.register >> text=导入")
+    page.wait_for_url(re.compile(r"/regions/\d+\?year=2026&kind=budget$"))
+    expect(page.locator("h1")).to_contain_text("示例省 示例市 2026年预算公开检查")
+    rows = page.locator("table.triage tr[data-unit]")
+    expect(rows).to_have_count(40)
+    never = sum(not p.stored for p in plans)
+    expect(page.locator("main > p").first).to_contain_text("40 个单位")
+    # the triage: what blocks publication first; a unit that never published and is past its deadline is among them
+    first = rows.first
+    expect(first.locator("ul.blocking li").first).to_be_visible()
+    late = next(p for p in plans if not p.stored and p.approved + timedelta(days=20) < today())
+    expect(page.locator(f'tr[data-unit="{late.unit}"] .status')).to_have_text("逾期")
+    expect(page.locator(f'tr[data-unit="{late.unit}"]')).to_contain_text("逾期 20 天")
+    # filters: only the overdue, then only one department
+    page.select_option("form.filters select[name=status]", "overdue")
+    page.click("form.filters >> text=筛选")
+    page.wait_for_url(re.compile(r"status=overdue"))
+    overdue = page.locator("table.triage tr[data-unit]")
+    assert overdue.count() >= never - 1
+    for n in range(overdue.count()):
+        expect(overdue.nth(n).locator(".status")).to_have_text("逾期")
+    page.select_option("form.filters select[name=status]", "")
+    page.select_option("form.filters select[name=department]", "民政局")
+    page.click("form.filters >> text=筛选")
+    expect(page.locator("table.triage tr[data-unit]")).to_have_count(sum(p.department == "民政局" for p in plans))
+    expect(page.locator('tr[data-unit] .status.withdrawn')).to_have_count(1)  # 民政局's unit that took its file back
+    # a score, item by item with its clause
+    typo = next(p for p in plans if "typo" in p.flaws and p.department == "民政局" and not p.withdrawn)
+    page.locator(f'tr[data-unit="{typo.unit}"] td.num a').first.click()
+    page.wait_for_url(re.compile(r"/versions/\d+/score$"))
+    expect(page.locator("table.score tr")).to_have_count(1 + 22)
+    expect(page.locator("table.score tr#accuracy\\.tables")).to_contain_text("部分符合")
+    expect(page.locator("table.score")).to_contain_text("预算法实施条例》第六条")
+    page.go_back()
+    # the unit's notice: each error with its clause, place, printed and expected values
+    page.locator(f'tr[data-unit="{typo.unit}"] a.notice').click()
+    problems = page.locator("table.problems tr[data-rule]")
+    expect(page.locator("h1")).to_have_text(f"关于{typo.unit}2026年预算公开问题的整改通知")
+    expect(page.locator('tr[data-rule="hierarchy.parent_equals_children"]')).to_contain_text("财预〔2016〕143号")
+    expect(page.locator('tr[data-rule="hierarchy.parent_equals_children"] td.num').first).not_to_have_text("—")
+    shown = problems.count()
+    page.go_back()
+    with page.expect_download() as info:
+        page.locator(f'tr[data-unit="{typo.unit}"] >> text=Word').click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.name.endswith("整改通知.docx")
+    assert len(WordDocument(str(saved)).tables[0].rows) == shown + 1
+    # the region's summary workbook
+    with page.expect_download() as info:
+        page.click("text=下载汇总表（Excel）")
+    summary = tmp_path / "summary.xlsx"
+    info.value.save_as(summary)
+    assert load_workbook(summary)["汇总"].max_row == 41
+
+
+def test_a_bureau_decides_what_blocks_publication(page, server, region) -> None:
+    plans = region["plans"]
+    typo = next(p for p in plans if "typo" in p.flaws and "no_three_public_table" not in p.flaws and not p.amended
+                and p.stored and not p.withdrawn)
+    log_in(page, "admin")
+    page.goto("/regions")
+    page.locator("table.regions tr", has_text="示例省 示例市").locator("text=2026年预算").click()
+    row = page.locator(f'tr[data-unit="{typo.unit}"]')
+    expect(row.locator("ul.blocking")).to_contain_text("hierarchy.parent_equals_children")
+    page.click("form.policy summary >> nth=0")
+    page.uncheck('form.policy input[value="hierarchy.parent_equals_children"]')
+    page.click("form.policy >> text=保存")
+    page.wait_for_url(re.compile(r"/regions/\d+\?year=2026&kind=budget$"))
+    expect(page.locator(f'tr[data-unit="{typo.unit}"]')).not_to_contain_text("hierarchy.parent_equals_children")
+    page.click("form.policy summary >> nth=0")
+    page.check('form.policy input[value="hierarchy.parent_equals_children"]')
+    page.click("form.policy >> text=保存")
+    expect(page.locator(f'tr[data-unit="{typo.unit}"] ul.blocking')).to_contain_text("hierarchy.parent_equals_children")
+
+
+def test_a_visitor_and_an_editor_see_no_review_season(page, server, region) -> None:
+    page.goto("/")
+    expect(page.locator("header nav")).not_to_contain_text("公开检查")
+    assert page.goto("/regions").status == 401
+    log_in(page, "editor")
+    expect(page.locator("header nav")).not_to_contain_text("公开检查")
+    assert page.goto("/regions").status == 403

@@ -14,7 +14,7 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,7 @@ from yusuan.store.accounts import create_account, issue_token
 from yusuan.store.db import engine, sessions
 from yusuan.store.documents import cell_rows, digest, from_stored
 from yusuan.store.schema import Base, CellValue, Document, EditorUnit, Fact, FindingRow, Unit, Version
+from yusuan.store.season import Listed, add_register, set_policy, set_published
 
 runner = CliRunner()
 SMALL = Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml"
@@ -98,7 +99,14 @@ def filled(store_url: str, folder: Path) -> str:
                                                         ("confirmed", "")], strict=False):  # NULL and '' are not the same
             finding.status, finding.reason = status, reason
             finding.reviewed_by, finding.reviewed_at = reviewer.id, datetime.now()
-        session.scalars(select(Document)).first().published = False
+        set_published(session, session.scalars(select(Document)).first(), False, reviewer.id)
+        # a list of the units with their approval dates (dates, a file kept whole), and a region's policy
+        unit = session.scalars(select(Unit)).first()
+        add_register(session, "名单.csv", "地区,部门,单位\n".encode(), [Listed(
+            region=unit.department.region.name, department=unit.department.name, unit=unit.name, year=2026,
+            approved_on=date(2026, 1, 20), published_on=date(2026, 2, 3), url="https://example.gov.cn/1", line=2)],
+            reviewer.id)
+        set_policy(session, unit.department.region_id, ["cross.*"], ["tables.required"], reviewer.id)
     return store_url
 
 
@@ -136,7 +144,7 @@ def test_backup_and_restore_round_trip_exactly(filled: str, new_store, tmp_path:
     assert result.exit_code == 0, result.output
     assert "已备份" in result.output
     listed = manifest(first)
-    assert listed["revision"] == "0002" and listed["format"] == "yusuan-backup"
+    assert listed["revision"] == "0003" and listed["format"] == "yusuan-backup"
     assert [t["name"] for t in listed["tables"]][:2] == ["account", "region"]  # parents first
     expected = rows(filled)
     assert {t["name"]: t["rows"] for t in listed["tables"]} == {name: len(r) for name, r in expected.items()}
@@ -235,7 +243,7 @@ def test_a_corrupt_truncated_or_foreign_archive_is_refused(filled: str, new_stor
     _rewrite(good, tmp_path / "tampered.zip",
              lambda name, body: body.replace(b'"confirmed"', b'"dismissed"', 1) if "finding" in name else body)
     _rewrite(good, tmp_path / "newer.zip",
-             lambda name, body: body.replace(b'"revision": "0002"', b'"revision": "9999"') if name == "manifest.json" else body)
+             lambda name, body: body.replace(b'"revision": "0003"', b'"revision": "9999"') if name == "manifest.json" else body)
     cases = {"truncated.zip": "损坏", "flipped.zip": "损坏", "foreign.zip": "缺少 manifest.json", "text.zip": "损坏",
              "tampered.zip": "校验和不符", "newer.zip": "更新版本", "missing.zip": "不存在"}
     target = new_store(make_url(filled).get_backend_name())

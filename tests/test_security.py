@@ -24,6 +24,7 @@ from starlette.routing import Mount
 
 from conftest import EXAMPLE, FIXTURES
 from yusuan.intake import take_in
+from yusuan.scoring import load_method
 from yusuan.store.accounts import create_account, issue_token
 from yusuan.store.schema import Department, EditorUnit, FindingRow, Region, Unit, Version
 from yusuan.web.app import create_app
@@ -56,6 +57,7 @@ class World:
     things: dict[str, Thing]  # "pub": published; "draft": a draft that only unit A's editors and up may see
     workbook: bytes  # a budget workbook of unit A, for /build
     logins: dict[str, dict] = field(default_factory=dict)  # principal → cookies, headers, csrf
+    region_a: int = 0  # unit A's region, for the review season
 
     def client(self, principal: str) -> TestClient:
         login = self.logins[principal]
@@ -97,6 +99,8 @@ def world(store_url: str) -> World:
     budget, _ = load_budget(Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml")
     budget.unit.name = a_name
     made = World(app, unit_a, things, write_workbook(budget))
+    with app.state.sessions() as session:
+        made.region_a = session.get(Unit, unit_a).department.region_id
     for principal in PRINCIPALS:
         role, _, how = principal.partition("/")
         if how == "token":
@@ -146,7 +150,7 @@ def url(template: str) -> Callable[[World, str], dict]:
     def ask(w: World, obj: str) -> dict:
         thing = w.things.get(obj.removeprefix("finding_"))
         ids = {"document": thing.document, "version": thing.version, "finding": thing.finding} if thing else {}
-        return {"url": template.format(unit=w.unit_a, **ids)}
+        return {"url": template.format(unit=w.unit_a, region=w.region_a, **ids)}
     return ask
 
 
@@ -168,6 +172,25 @@ def compare(prefix: str) -> Callable[[World, str], dict]:
 
 def year_cells(w: World, thing: Thing, r: Response) -> bool:
     return any(cell["dimensions"]["year"] == thing.year for cell in r.json()["cells"])
+
+
+# a region's policy set to what the method says: the matrix changes what blocks nothing
+DEFAULTS = {"rules": list(load_method().fatal_rules), "items": list(load_method().fatal_items)}
+
+
+def reviewers(allowed: int) -> dict[str, int | str]:
+    """The review season is the bureau's: reviewers and admins; editors may not, the public must log in."""
+    return {**signed_in(allowed), "editor_a": 403, "editor_b": 403}
+
+
+def register_file(prefix: str) -> Callable[[World, str], dict]:
+    """Unit A's year on a list: its approval date, again (the matrix adds lists that say the same)."""
+    def ask(w: World, obj: str) -> dict:
+        with w.app.state.sessions() as session:
+            unit = session.get(Unit, w.unit_a)
+            row = f"{unit.department.region.name},{unit.department.name},{unit.name},{w.things['pub'].year},2023-01-20\n"
+        return {"url": f"{prefix}/register", "files": {"file": ("名单.csv", ("地区,部门,单位,年度,批复日期\n" + row).encode())}}
+    return ask
 
 
 def reviewing(allowed: int) -> dict[str, dict[str, int | str]]:
@@ -250,6 +273,37 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
                                            {"pub": everyone(LISTED), "draft": seen(LISTED, HIDDEN) | {"editor_a": HIDDEN}},
                                            year_cells),
     ("POST", "/api/v1/documents"): Endpoint(upload("file"), {"pub": uploading(201, 403), "draft": uploading(201, 403)}),
+    # the review season: the bureau's pages and API; a version's score is seen as the version is
+    ("GET", "/regions"): Endpoint(url("/regions"), {NONE: reviewers(200)}),
+    ("GET", "/regions/{region_id}"): Endpoint(url("/regions/{region}"), {NONE: reviewers(200)}),
+    ("POST", "/register"): Endpoint(register_file(""), {NONE: reviewers(303)}),
+    ("POST", "/regions/{region_id}/register"): Endpoint(lambda w, obj: {"url": f"/regions/{w.region_a}/register",
+                                                                        "data": {"year": "2031", "approved": "2031-01-20"}},
+                                                        {NONE: reviewers(303)}),
+    ("POST", "/regions/{region_id}/policy"): Endpoint(lambda w, obj: {"url": f"/regions/{w.region_a}/policy", "data": DEFAULTS},
+                                                      {NONE: reviewers(303)}),
+    ("GET", "/regions/{region_id}/summary"): Endpoint(url("/regions/{region}/summary"), {NONE: reviewers(200)}),
+    ("GET", "/regions/{region_id}/notices/{unit_id}"): Endpoint(url("/regions/{region}/notices/{unit}"),
+                                                                {NONE: reviewers(200)}),
+    ("GET", "/register/template"): Endpoint(url("/register/template"), {NONE: everyone(200)}),
+    ("GET", "/versions/{version_id}/score"): Endpoint(url("/versions/{version}/score"), {"pub": everyone(200),
+                                                                                       "draft": seen(200)}),
+    ("GET", "/api/v1/scoring"): Endpoint(url("/api/v1/scoring"), {NONE: everyone(200)}),
+    ("GET", "/api/v1/versions/{version_id}/score"): Endpoint(url("/api/v1/versions/{version}/score"),
+                                                             {"pub": everyone(200), "draft": seen(200)}),
+    ("GET", "/api/v1/regions"): Endpoint(url("/api/v1/regions"), {NONE: reviewers(200)}),
+    ("GET", "/api/v1/regions/{region_id}/season"): Endpoint(url("/api/v1/regions/{region}/season"), {NONE: reviewers(200)}),
+    ("POST", "/api/v1/register"): Endpoint(register_file("/api/v1"), {NONE: reviewers(201)}),
+    ("POST", "/api/v1/regions/{region_id}/register"): Endpoint(
+        lambda w, obj: {"url": f"/api/v1/regions/{w.region_a}/register", "data": {"year": "2031", "approved": "2031-01-20"}},
+        {NONE: reviewers(201)}),
+    ("GET", "/api/v1/regions/{region_id}/policy"): Endpoint(url("/api/v1/regions/{region}/policy"), {NONE: reviewers(200)}),
+    ("POST", "/api/v1/regions/{region_id}/policy"): Endpoint(
+        lambda w, obj: {"url": f"/api/v1/regions/{w.region_a}/policy", "data": DEFAULTS}, {NONE: reviewers(200)}),
+    ("GET", "/api/v1/regions/{region_id}/summary"): Endpoint(url("/api/v1/regions/{region}/summary"), {NONE: reviewers(200)}),
+    ("GET", "/api/v1/regions/{region_id}/notices/{unit_id}"): Endpoint(url("/api/v1/regions/{region}/notices/{unit}"),
+                                                                       {NONE: reviewers(200)}),
+    ("GET", "/api/v1/register/template"): Endpoint(url("/api/v1/register/template"), {NONE: everyone(200)}),
     # the framework's own: the schema, its documentation page, and the static files
     ("GET", "/api/v1/openapi.json"): Endpoint(url("/api/v1/openapi.json"), {NONE: everyone(200)}),
     ("HEAD", "/api/v1/openapi.json"): Endpoint(url("/api/v1/openapi.json"), {NONE: everyone(200)}),

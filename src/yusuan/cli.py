@@ -16,6 +16,7 @@ import typer
 
 from yusuan import __version__
 from yusuan.errors import YusuanError
+from yusuan.season import cli as season_cli
 
 app = typer.Typer(
     help="yusuan（预算）：读取、核查、生成部门预算/决算公开文件。",
@@ -530,6 +531,11 @@ def restore(
     print(f"已恢复：{len(summary.tables)} 张表，{summary.rows} 行（文件 {summary.tables.get('document', 0)} 份、"
           f"版本 {summary.tables.get('version', 0)} 个、账户 {summary.tables.get('account', 0)} 个）")
 
+
+# the review season: a file's score and notice, a region's list of units, its notices and summary
+app.command(short_help="给一份公开文件评分：逐项得分、理由和依据条款")(season_cli.score)
+app.command(short_help="写整改通知：逐条列出问题、条款、页码和单元格")(season_cli.notice)
+app.add_typer(season_cli.register_app, name="register")
 
 admin_app = typer.Typer(help="管理账户。", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")

@@ -22,6 +22,7 @@ from yusuan.files import safe_name
 from yusuan.report.words import column_name
 from yusuan.store.documents import from_stored
 from yusuan.store.schema import CellValue, Department, Document, Fact, FindingRow, Region, Unit, Version
+from yusuan.store.season import set_published
 from yusuan.web import downloads, queries
 from yusuan.web.auth import Visitor, check_csrf, require, visitor
 
@@ -362,7 +363,7 @@ def publish(request: Request, document_id: Id, published: bool = Form(..., descr
         found = _visible_document(session, who, document_id)
         if not queries.may_publish(session, who, found):
             raise HTTPException(403, "没有权限公开或撤回这份文件")
-        found.published = published
+        set_published(session, found, published, who.account.id if who.account else None)
         return _document_out(found, queries.latest(session, found))
 
 

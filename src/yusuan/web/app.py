@@ -164,7 +164,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     """The app over the store at `url` (else YUSUAN_DATABASE_URL, else ./yusuan.db), checking with
     `settings` (else those in force, as `yusuan check` finds them: YUSUAN_CONFIG or ./yusuan.toml)."""
     from yusuan.intake import config_path, settings_in_force
-    from yusuan.web import api, pages
+    from yusuan.scoring import load_method
+    from yusuan.web import api, pages, season
 
     app = FastAPI(title="yusuan 预算公开", version="1", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
                   lifespan=few_threads,
@@ -172,6 +173,9 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.state.url = database_url(url)
     app.state.config = None if settings else config_path()  # the settings file, shown on /about
     app.state.settings = settings or settings_in_force()
+    # the review season's scoring method: YUSUAN_SCORING names a built-in one or a file, else data/scoring/default.toml
+    app.state.method = load_method(os.environ.get("YUSUAN_SCORING") or None)
+    app.state.scores = Recent(4096)  # each version's score, by the findings that stand and its dates
     app.state.sessions = sessions(app.state.url)
     app.state.secret = secret or _secret(app.state.url)
     app.state.templates = Jinja2Templates(directory=str(resources.files("yusuan.web").joinpath("templates")))
@@ -183,6 +187,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.mount("/static", StaticFiles(directory=str(resources.files("yusuan.web").joinpath("static"))), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(season.pages)
+    app.include_router(season.api)
     app.get("/api/docs", include_in_schema=False)(lambda: api_docs(app.openapi_url, f"{app.title} API"))
 
     app.add_middleware(Guard)

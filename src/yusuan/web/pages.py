@@ -19,6 +19,7 @@ from yusuan.files import safe_name
 from yusuan.report.words import is_rounding
 from yusuan.store.accounts import ROLE_NAMES, authenticate, editor_units
 from yusuan.store.schema import Document, FindingRow, Unit, Version
+from yusuan.store.season import set_published
 from yusuan.web import downloads, queries
 from yusuan.web.api import Id, OptionalId, PageNumber, PerPage, about_of
 from yusuan.web.auth import COOKIE, MAX_AGE, Visitor, check_csrf, require, session_cookie, visitor
@@ -232,7 +233,7 @@ def publish(request: Request, document_id: Id, published: bool = Form(...), csrf
             raise HTTPException(404, "没有这个文件")
         if not queries.may_publish(session, who, document):
             raise HTTPException(403, "没有权限公开或撤回这份文件")
-        document.published = published
+        set_published(session, document, published, who.account.id if who.account else None)
         return RedirectResponse(f"/versions/{queries.latest(session, document).id}", status_code=303)
 
 
