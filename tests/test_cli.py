@@ -200,6 +200,18 @@ def test_check_names_rules_in_chinese_and_folds_rounding_after_the_errors() -> N
     assert "不适用的规则1条（所需表格缺失：项目支出表与一般公共预算支出表一致）" in re.sub(r"\s", "", out)  # which ones
 
 
+def test_check_says_what_it_read_before_what_it_found(tmp_path: Path) -> None:
+    """The reading report first: tables and target tables read, the narrative's parts, and what was not understood
+    (普陀司法局's page 3 is a scanned image), in the terminal and in the HTML report."""
+    putuo = EXAMPLE.parent / "corpus" / "14_shanghai_putuo_sifaju_2026_budget.pdf"
+    out = runner.invoke(app, ["check", str(putuo)], terminal_width=200).output
+    assert out.index("读取情况 读到公开表") < out.index("未能读懂的部分") < out.index("第3页：没有文字层") < out.index("错误（")
+    html = tmp_path / "report.html"
+    runner.invoke(app, ["check", str(putuo), "-f", "html", "-o", str(html)])
+    text = html.read_text("utf-8")
+    assert text.index("<h2>读取情况</h2>") < text.index("第3页：没有文字层") < text.index("<h2>发现的问题</h2>")
+
+
 def test_rules_lists_names_families_and_table_kinds_in_chinese() -> None:
     out = runner.invoke(app, ["rules"], terminal_width=200).output
     assert "行内合计等于各栏之和  row.total_equals_parts" in out and "表间勾稽" in out

@@ -54,6 +54,8 @@ def test_the_example_is_there_on_a_new_store(app) -> None:
     assert home.status_code == 200 and "昌吉州工业和信息化局" in home.text and "30 个错误" in home.text
     page = c.get("/documents/1", follow_redirects=True)
     assert "row.total_equals_parts" in page.text and "核查发现" in page.text
+    # what was read comes before what was found
+    assert page.text.index("读到公开表 10 张；绩效目标表 9 张") < page.text.index("核查发现")
     assert home.headers["x-content-type-options"] == "nosniff" and "frame-ancestors" in home.headers[
         "content-security-policy"]
 

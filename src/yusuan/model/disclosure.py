@@ -289,9 +289,12 @@ class Unread(BaseModel):
     title: str | None = None  # the caption printed over it, if any
     source: Source | None = None
 
-    def describe(self) -> str:
+    def describe(self, longest: int | None = None) -> str:
+        """Page and reason, and the caption printed over it (its start, `longest` characters): enough to
+        find it on the page."""
         where = self.source.describe() if self.source else ""
-        return f"{where}：{self.reason}" + (f"（{self.title}）" if self.title else "") if where else self.reason
+        title = self.title[:longest] + "…" if self.title and longest and len(self.title) > longest else self.title
+        return (f"{where}：" if where else "") + self.reason + (f"（{title}）" if title else "")
 
 
 class Disclosure(BaseModel):

@@ -12,6 +12,7 @@ from yusuan.check.findings import Finding, Report, kind_name
 from yusuan.check.rules import rule_name
 from yusuan.model import Disclosure, Paragraph
 from yusuan.render.grid import header_rows  # a header cell on its own columns, spanning down where need be
+from yusuan.report.reading import reading_text
 from yusuan.report.words import SEVERITY_NAMES, is_rounding
 
 _RANK = {"error": 0, "warning": 1, "info": 2}
@@ -132,7 +133,7 @@ def render_html(report: Report, disclosure: Disclosure) -> str:
     template = env.get_template("check.html")
     main = [f for f in report.findings if not f.caused_by and not is_rounding(f)]
     return template.render(
-        doc=disclosure.document, summary=report.summary, findings=main,
+        doc=disclosure.document, summary=report.summary, findings=main, reading=reading_text(report.reading),
         rounding=[f for f in report.findings if is_rounding(f)], localisation=report.localisation,
         not_applicable=report.not_applicable, tables=disclosure.tables, marks=marks, take=take, cell_key=cell_key,
         table_notes=table_notes, row_anchors=row_anchors, unplaced=unplaced, elsewhere=elsewhere, findings_of=findings_of,

@@ -11,6 +11,7 @@ from rich.table import Table as RichTable
 from yusuan.check.findings import Finding, Report, kind_name
 from yusuan.check.rules import rule_name
 from yusuan.model import Table
+from yusuan.report.reading import reading_text
 from yusuan.report.words import SEVERITY_NAMES, is_rounding
 
 
@@ -52,6 +53,24 @@ def _with_page(finding: Finding) -> str:
     return f"{finding.message}（见{at.page_text()}）"
 
 
+SHOWN = 8  # of each list of doubts; the HTML report and the web page list them all
+
+
+def _show_reading(report: Report, console: Console) -> None:
+    """What was read, before any finding: the findings stand on it, and what was not is read by hand."""
+    text = reading_text(report.reading)
+    console.print(f"[bold]读取情况[/bold] {escape(text.summary)}", highlight=False)
+    for title, lines in (("目录列出而未读到的表", text.not_read), ("未能读懂的部分（请人工核对，不据此判错）", text.unread),
+                         ("读取提示（这些单元格未用于判错）", text.notices)):
+        if not lines:
+            continue
+        console.print(f"  {title}：", style="yellow")
+        for line in lines[:SHOWN]:
+            console.print(f"    {escape(line)}", highlight=False)
+        if len(lines) > SHOWN:
+            console.print(f"    …另 {len(lines) - SHOWN} 处（-f html 的报告全部列出）", style="dim")
+
+
 def show_report(report: Report, console: Console | None = None) -> None:
     """Findings grouped by severity, then by table; a finding that follows from another is
     shown under it."""
@@ -59,6 +78,7 @@ def show_report(report: Report, console: Console | None = None) -> None:
     doc = report.document
     console.print(f"[bold]{doc.get('unit') or ''} {doc.get('year') or ''}年"
                   f"{'决算' if doc.get('kind') == 'final' else '预算'}公开[/bold]  {doc.get('file') or ''}")
+    _show_reading(report, console)
     by_id = {f.id: f for f in report.findings}
     rounding = [f for f in report.findings if is_rounding(f)]
     for severity in ("error", "warning", "info"):

@@ -14,8 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import bindparam, select
 from starlette.concurrency import run_in_threadpool
 
+from yusuan.check.findings import Reading
 from yusuan.errors import YusuanError
 from yusuan.files import safe_name
+from yusuan.report.reading import reading_text
 from yusuan.report.words import is_rounding
 from yusuan.store.accounts import ROLE_NAMES, authenticate, editor_units
 from yusuan.store.schema import Document, FindingRow, Unit, Version
@@ -96,6 +98,7 @@ VERSION_PAGE = (select(*(c.label(f"{part}_{c.key}") for part, columns in PAGE_CO
 FINDINGS = (select(FindingRow.id, FindingRow.fid, FindingRow.severity, FindingRow.rule, FindingRow.message, FindingRow.data,
                    FindingRow.status, FindingRow.reason)
             .where(FindingRow.version_id == bindparam("version")).order_by(FindingRow.id))
+READING = select(Version.report["reading"]).where(Version.id == bindparam("version"))  # not the whole report
 VERSIONS = select(Version.id, Version.number).where(Version.document_id == bindparam("document")).order_by(Version.number)
 
 
@@ -116,7 +119,9 @@ def version_page(request: Request, version_id: Id, at: Annotated[str, Query(max_
             raise HTTPException(404, "没有这个版本")
         findings = connection.execute(FINDINGS, {"version": version.id}).all()
         versions = connection.execute(VERSIONS, {"document": document.id}).all()
+        read = connection.execute(READING, {"version": version.id}).scalar()
         return render(request, who, "version.html", version=version, document=document, unit=unit, versions=versions,
+                      reading=reading_text(Reading.model_validate(read)) if read else None,
                       can_publish=queries.may_publish(session, who, document),
                       findings=[f for f in findings if not is_rounding(f)],
                       rounding=[f for f in findings if is_rounding(f)],
