@@ -162,3 +162,37 @@ def test_reading_a_pdf_needs_no_pdfplumber() -> None:
     path = str(CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf")
     out = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"  # pdfminer only reads the file's structure, for the bounds
+
+
+def test_show_draws_a_page_with_the_cells_found(tmp_path) -> None:
+    from PIL import Image
+    from typer.testing import CliRunner
+
+    from yusuan.cli import app
+
+    out = tmp_path / "p8.png"
+    pdf = CORPUS / "01_guangzhou_qixiangju_2026_budget.pdf"
+    result = CliRunner().invoke(app, ["show", str(pdf), "--page", "8", "--image", str(out)])
+    assert result.exit_code == 0, result.output
+    image = Image.open(out).convert("RGB")
+    assert image.size == (1684, 1191)  # A4 landscape at two pixels a point
+    assert sum(1 for px in image.getdata() if px == (224, 48, 48)) > 1000  # the cells, in red
+    result = CliRunner().invoke(app, ["show", str(pdf), "--page", "99", "--image", str(out)])
+    assert result.exit_code == 2 and "没有第99页" in result.output
+
+
+def test_pages_read_on_two_processes_read_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf").read_bytes()
+    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "1")
+    alone = layout_of(data, "06.pdf")
+    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")  # four chunks of eight pages, on two workers
+    assert layout_of(data, "06.pdf") == alone
+
+
+def test_a_refusal_in_a_worker_names_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from yusuan.read import pdf
+
+    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")
+    monkeypatch.setattr(pdf, "MAX_CHARS", 3000)  # the workers are forked: they see it too
+    with pytest.raises(YusuanError, match=r"^06\.pdf: PDF 的字符超过"):
+        layout_of((CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf").read_bytes(), "06.pdf")

@@ -74,8 +74,19 @@ def parse(file: FileArg) -> None:
 def show(
     file: FileArg,
     table: Annotated[str | None, typer.Option("--table", "-t", help="只显示这张表，如 表5 或 gpb_expense")] = None,
+    page: Annotated[int | None, typer.Option("--page", help="PDF 的第几页（配合 --image）", min=1)] = None,
+    image: Annotated[Path | None, typer.Option("--image", help="把这一页画成 PNG，标出读到的框线和单元格")] = None,
 ) -> None:
-    """在终端里画出读到的表格。"""
+    """在终端里画出读到的表格；或用 --page N --image 图.png 把 PDF 的一页画成图片，标出读到的单元格。
+
+    Example:
+
+    \b
+        yusuan show 公开.pdf --page 12 --image p12.png
+    """
+    if image is not None or page is not None:
+        _show_page(file, page, image)
+        return
     from yusuan.report.terminal import show_tables
 
     disclosure = _read(file)
@@ -85,6 +96,19 @@ def show(
         if not tables:
             _fail(YusuanError(f"没有这张表：{table}", file=str(file)))
     show_tables(tables)
+
+
+def _show_page(file: Path, page: int | None, image: Path | None) -> None:
+    from yusuan.read import sniff
+    from yusuan.read.pdfshow import page_image
+
+    if page is None or image is None:
+        _fail(YusuanError("--page 和 --image 要一起给出：画第几页，写到哪个 PNG 文件"))
+    data = _guarded(file, file.read_bytes)
+    if sniff(data) != "pdf":
+        _fail(YusuanError("只有 PDF 能画出页面（--image）", file=str(file)))
+    _guarded(file, lambda: page_image(data, page, image, str(file)))
+    print(f"已写入 {image}")
 
 
 @app.command(name="catalog")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import logging
 import os
 import re
 import zlib
@@ -665,6 +666,7 @@ def _within_bounds(data: bytes, count: int, file: str) -> None:
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings on damaged streams are ours to word
     document = PDFDocument(PDFParser(io.BytesIO(data)))
     for index, page in enumerate(PDFPage.create_pages(document)):
         if index >= MAX_PAGES:
@@ -733,7 +735,9 @@ def _workers(count: int) -> int:
     setting = os.environ.get("YUSUAN_PDF_WORKERS", "")
     if setting.isdigit():
         return max(1, min(int(setting), -(-count // _CHUNK)))
-    if count <= PARALLEL_PAGES:
+    import multiprocessing
+
+    if count <= PARALLEL_PAGES or multiprocessing.current_process().daemon:  # a daemon may start no process
         return 1
     return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
