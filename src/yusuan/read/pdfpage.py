@@ -80,9 +80,10 @@ def chars(textpage, m: Matrix) -> list[dict]:
     raw = textpage.raw
     get_unicode, generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
     loose_box, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
-    char_matrix = pdfium_c.FPDFText_GetMatrix
+    char_matrix, char_box = pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetCharBox
     rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     ref, mref = ctypes.byref(rect), ctypes.byref(matrix)
+    boxes = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top
     upright = m[1] == 0 and m[2] == 0
     out: list[dict] = []
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
@@ -94,6 +95,10 @@ def chars(textpage, m: Matrix) -> list[dict]:
         # the size set by Tf, scaled as the text is drawn (a 439 pt font drawn at 1/20)
         scale = abs(matrix.d) if matrix.b == 0 and matrix.c == 0 else math.hypot(matrix.c, matrix.d)
         size = font_size(raw, i) * scale or 10.0
+        if rect.right - rect.left > 3 * size + 1 or rect.top - rect.bottom > 3 * size + 1:
+            # PDFium's loose box left unscaled (seen on a font drawn at 1/40): the glyph's own box
+            char_box(raw, i, *boxes)
+            rect.left, rect.right, rect.bottom, rect.top = (v.value for v in boxes)
         if upright:
             x0, x1 = m[4] + m[0] * rect.left, m[4] + m[0] * rect.right
             bottom = m[5] + m[3] * rect.bottom
