@@ -1,22 +1,22 @@
-"""PDF disclosures: pdfplumber page by page → layout.
+"""PDF disclosures: what PDFium draws on each page (read/pdfpage.py) → layout.
 
 Every page is read as *runs*: characters printed one after another on one baseline, in the
-order the content stream shows them. A run is the unit of placement, so a label that overflows
-its cell into the next one (and is printed under that cell's number) stays whole.
+order PDFium hands them over. A run is the unit of placement, so a label that overflows its cell
+into the next one (and is printed under that cell's number) stays whole.
 
-Ruled tables are found by pdfplumber from their rules (lines, rectangles, curves); each cell
-rectangle becomes one `Cell` with its column and span, a merged cell once. Tables without
-rules are found from the text alone: a block of lines whose pieces stand in columns, with
-amounts in them. Text outside the tables becomes `Line` items; wrapped prose lines are joined
-into one paragraph. A table continued on the next page is joined into one grid, its repeated
-title and header rows dropped.
+Ruled tables are found from the page's ruling edges (read/pdfrules.py: pdfplumber's table finder,
+ported); each cell rectangle becomes one `Cell` with its column and span, a merged cell once.
+Tables without rules are found from the text alone: a block of lines whose pieces stand in
+columns, with amounts in them. Text outside the tables becomes `Line` items; wrapped prose lines
+are joined into one paragraph. A table continued on the next page is joined into one grid, its
+repeated title and header rows dropped.
 
-A page whose fonts pdfminer cannot map to Unicode (`(cid:NNN)`) is read with pypdfium2's text
-instead. A file with no text layer at all (a scan), a broken or an encrypted file is refused
-with a YusuanError naming the file; only the parser's own calls are guarded, so a fault in
-this module still shows as one.
+Pages are independent: a PDF of more than PARALLEL_PAGES pages is read on two processes. A file
+with no text layer at all (a scan), a broken, an encrypted or an oversized file is refused with a
+YusuanError naming the file; only the parser's own calls are guarded, so a fault in this module
+still shows as one.
 
-pdfplumber is imported inside `read_pdf`, so importing this module costs nothing."""
+PDFium and pdfminer are imported when a PDF is read, so importing this module costs nothing."""
 
 from __future__ import annotations
 
