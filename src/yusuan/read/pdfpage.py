@@ -75,8 +75,10 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
 
 
 def chars(textpage, m: Matrix) -> list[dict]:
-    """The characters PDFium reads on the page, in its order; its line breaks and the blanks it
-    makes up between pieces of text left out (blanks the file prints are kept)."""
+    """The characters PDFium reads on the page, in its order, without the line breaks and blanks it
+    makes up. PDFium keeps at most one of the blanks the file prints in a row, and puts its own, made
+    up, for some: text differs from pdfminer's in its blanks only (`第一部分  概况` → `第一部分 概况`),
+    and a label whose blank PDFium made up (`2. 通过…`) is two runs instead of one."""
     raw = textpage.raw
     get_unicode, generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
     loose_box, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
