@@ -79,11 +79,7 @@ def show(
 ) -> None:
     """在终端里画出读到的表格；或用 --page N --image 图.png 把 PDF 的一页画成图片，标出读到的单元格。
 
-    Example:
-
-    \b
-        yusuan show 公开.pdf --page 12 --image p12.png
-    """
+    例：yusuan show 公开.pdf --page 12 --image p12.png"""
     if image is not None or page is not None:
         _show_page(file, page, image)
         return
