@@ -45,6 +45,19 @@ _CAPTION = re.compile(r"^表\s*\d|单位[:：]\s*(万元|元)|^编制(单位|部
 _DEPTS = re.compile(r"下设\s*(\d+)\s*个[^，,]*[，,]\s*分别是[:：](.+?)[。]?$")
 
 
+def _part_titles(items: list[Line | Grid]) -> list[Line | Grid]:
+    """A bare `第四部分` with its title printed on the next line (`名词解释`): one heading."""
+    out: list[Line | Grid] = []
+    for item in items:
+        before = out[-1] if out else None
+        if isinstance(item, Line) and isinstance(before, Line) and item.source.page == before.source.page \
+                and (m := _PART.match(squash(clean(before.text)))) and not m[2] and len(squash(item.text)) <= 30:
+            out[-1] = Line(text=f"{clean(before.text)} {clean(item.text)}", source=before.source)
+            continue
+        out.append(item)
+    return out
+
+
 def _part_of(title: str) -> str:
     """What a `第X部分` holds. Any part that is not the overview, the tables or the glossary
     explains the budget in words (收支情况, 三公经费情况, 其他重要事项 …)."""
@@ -171,7 +184,7 @@ def recognise(layout: Layout) -> Disclosure:
     recent: list[str] = []  # the lines since the last grid
     first_page: list[str] = []
     toc_page: int | None = None  # the page the 目录 is printed on
-    for item in prepare(layout.items):
+    for item in _part_titles(prepare(layout.items)):
         if isinstance(item, Line):
             text = clean(item.text)
             recent.append(text)
@@ -259,7 +272,7 @@ def recognise(layout: Layout) -> Disclosure:
         table.note = next((t for r in table.rows for t in r.raw.values() if _EMPTY_NOTE.search(t)), None)
         disclosure.tables.append(table)
         pending.clear()
-        part, last_read = "tables", True
+        part, last_read = part if kind.inline else "tables", True
     disclosure.performance_targets = targets.found
     for table in disclosure.tables:
         if table.number in reasons and not table.note:
