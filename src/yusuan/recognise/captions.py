@@ -58,9 +58,11 @@ def is_title(text: str) -> bool:
     """A table's title: it names a kind of table (or a target table), and reads like a title, not a
     sentence about one."""
     s = squash(text)
-    return 2 < len(s) <= 60 and (kind_of(s) is not None or bool(TARGET_TITLE.search(s))) and not re.search(
-        r"[，。；;]", s) and bool(
-        re.search(r"(表|表[(（].*[)）]|情况|明细|预算|决算)$", s))
+    if not 2 < len(s) <= 60 or re.search(r"[，。；;]", s):
+        return False
+    if TARGET_TITLE.search(s):  # `四、绩效目标设置情况` is a heading: a target table's title ends in 表
+        return s.endswith("表")
+    return kind_of(s) is not None and bool(re.search(r"(表|表[(（].*[)）]|情况|明细|预算|决算)$", s))
 
 
 def is_caption(text: str) -> bool:

@@ -41,7 +41,6 @@ _COVER_TITLE = re.compile(r"^(?:20\d{2}年度?)?([^\d]{2,30}?)(?:20\d{2}年度?)
 _UNIT_NAME = re.compile(
     r"^[^\d，。、：:]{3,30}(局|委员会|办公室|中心|院|厅|所|站|馆|委|部|会|队|处|社)([(（][^)）]+[)）])?$")
 _GENERIC_UNITS = ("部门", "单位", "本部门", "本单位", "部门基本", "单位基本")
-_CAPTION = re.compile(r"^表\s*\d|单位[:：]\s*(万元|元)|^编制(单位|部门)[:：]")
 _DEPTS = re.compile(r"下设\s*(\d+)\s*个[^，,]*[，,]\s*分别是[:：](.+?)[。]?$")
 
 
@@ -128,15 +127,6 @@ def _facts_from_captions(disclosure: Disclosure, captions: list[str]) -> None:
         facts.unit = next((n for n in named if n and n not in _GENERIC_UNITS), None)
     if facts.year is None:
         facts.year = next((int(m[1]) for t in texts if (m := _YEAR.search(t))), None)
-
-
-def _is_caption(text: str) -> bool:
-    """A table's number, title or unit line: `表1`, `××收支总表`, `单位：万元` (not a sentence
-    that names a table)."""
-    s = squash(text)
-    if _CAPTION.search(s):
-        return True
-    return len(s) <= 60 and registry().recognise_title(s) is not None and bool(re.search(r"表([(（].*)?$", s))
 
 
 _WHY_EMPTY = re.compile(r"空表(理由|原因|说明)|为空的?(理由|原因)")
@@ -227,7 +217,7 @@ def recognise(layout: Layout) -> Disclosure:
                 if _EMPTY_NOTE.search(text) and disclosure.tables and not disclosure.tables[-1].note and last_read:
                     disclosure.tables[-1].note = text
                 continue
-            if text and _is_caption(text):  # a table's number, title or unit outside the tables part
+            if text and is_caption(text):  # a table's number, title or unit outside the tables part
                 pending.append(text)
                 if not has_parts:
                     continue
