@@ -306,6 +306,7 @@ class Sections:
         if not numbered and (len(s) > 30 or not (topic or _HEADING_END.search(s)) or "。" in s[:-1]):
             return False
         self._add(text, topic or self.part_topic or "other", source)
+        self.statements(text, source)  # `1.本单位无政府性基金预算支出、国有资本经营预算支出`: both
         return True
 
     def statements(self, text: str, source: Source) -> None:
