@@ -245,7 +245,8 @@ def test_versions_stored_before_the_report_was_kept_lose_nothing(store_url: str)
         config.attributes["connection"] = connection
         command.downgrade(config, "0001")
         before = [tuple(r) for r in connection.exec_driver_sql("SELECT * FROM version ORDER BY id")]
-    assert {t.name: rows(url, t) for t in Base.metadata.sorted_tables} == counts
+    then = [t for t in Base.metadata.sorted_tables if t.name != "figure"]  # the key figures came with 0003
+    assert {t.name: rows(url, t) for t in then} == {t.name: counts[t.name] for t in then}
     migrate(engine(url))
     assert {t.name: rows(url, t) for t in Base.metadata.sorted_tables} == counts
     with sessions(url)() as session:
