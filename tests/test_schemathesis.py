@@ -20,6 +20,7 @@ from yusuan.intake import take_in
 from yusuan.store.accounts import create_account, issue_token
 from yusuan.store.schema import EditorUnit, Version
 from yusuan.web import api as api_routes
+from yusuan.web import explore
 from yusuan.web.app import create_app
 
 # examples per operation and mode: 50 keeps the file near 25 s in CI; YUSUAN_API_EXAMPLES=2000 for a long run
@@ -45,8 +46,9 @@ def api(store_url: str) -> dict:
             "versions": versions}
 
 
-# the API's operations, from its router (the schema is made from it); the test below sees that they agree
-OPERATIONS = sorted(f"{method} {route.path}" for route in api_routes.router.routes for method in route.methods)
+# the API's operations, from its routers (the schema is made from them); the test below sees that they agree
+OPERATIONS = sorted(f"{method} {route.path}" for router in (api_routes.router, explore.api) for route in router.routes
+                    for method in route.methods)
 
 
 def test_every_operation_is_exercised(api: dict) -> None:

@@ -150,7 +150,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     """The app over the store at `url` (else YUSUAN_DATABASE_URL, else ./yusuan.db), checking with
     `settings` (else those in force, as `yusuan check` finds them: YUSUAN_CONFIG or ./yusuan.toml)."""
     from yusuan.intake import config_path, settings_in_force
-    from yusuan.web import api, pages
+    from yusuan.web import api, explore, pages
 
     app = FastAPI(title="yusuan 预算公开", version="1", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
                   lifespan=few_threads,
@@ -164,10 +164,13 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.state.templates.env.auto_reload = False  # no stat() of each template on every page
     app.state.limiter = LoginLimiter()
     app.state.aggregates = Recent()  # aggregate API answers, keyed by the store's state
+    app.state.views = Recent(1024)  # the region views and rankings (explore.py), keyed by the store's state
     app.state.readers = Readers()  # uploads are read in sandboxed child processes
     app.mount("/static", StaticFiles(directory=str(resources.files("yusuan.web").joinpath("static"))), name="static")
     app.include_router(pages.router)
+    app.include_router(explore.pages)
     app.include_router(api.router)
+    app.include_router(explore.api)
     app.get("/api/docs", include_in_schema=False)(lambda: api_docs(app.openapi_url, f"{app.title} API"))
 
     app.add_middleware(Guard)

@@ -9,7 +9,7 @@
       title: { text: el.dataset.title, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
       legend: { top: 24, type: "scroll" },
-      grid: { top: 70, left: 70, right: 20, bottom: 30 },
+      grid: { top: 70, left: 10, right: 20, bottom: 10, containLabel: true },  // room for the labels, however long
       xAxis: { type: "category", data: data.years },
       yAxis: { type: "value" },
       series: Object.keys(series).map(function (name) {

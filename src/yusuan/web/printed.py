@@ -1,0 +1,38 @@
+"""A printed table's amounts as the store keeps its cells: by version, each row's code (or "total" for the row
+that sums the table: the cells keep no flag, so its label says so), in 元, with the cell it was printed in."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yusuan.model import squash
+from yusuan.store.figures import TO_YUAN
+from yusuan.store.schema import CellValue
+from yusuan.web.sheets import cents
+
+TOTALS = ("合计", "总计", "支出合计", "本年支出合计", "支出总计")
+
+
+class Printed(NamedTuple):
+    yuan: Decimal
+    cell: int
+    label: str
+
+
+def amounts(session: Session, versions: list[int], kind: str, column: str = "total") -> dict[int, dict[str, Printed]]:
+    """Each version's table of `kind`: code → its amount in `column`. A code printed twice (a table continued
+    over pages, a second table of the kind) keeps its first."""
+    out: dict[int, dict[str, Printed]] = {v: {} for v in versions}
+    rows = session.execute(select(CellValue.version_id, CellValue.id, CellValue.code, CellValue.label, CellValue.value,
+                                  CellValue.money_unit)
+                           .where(CellValue.version_id.in_(versions), CellValue.table_kind == kind,
+                                  CellValue.column_key == column).order_by(CellValue.id)).all()
+    for version, cell_id, code, label, value, money_unit in rows:
+        key = code or ("total" if squash(label) in TOTALS else None)
+        if key is not None and key not in out[version]:
+            out[version][key] = Printed(cents(value * TO_YUAN.get(money_unit, Decimal(1))), cell_id, label)
+    return out
