@@ -18,9 +18,9 @@ from yusuan.model import Source, squash
 from yusuan.store.figures import KEYS
 from yusuan.store.schema import Document, Figure, Version
 from yusuan.web.auth import Visitor
-from yusuan.web.overview import names
+from yusuan.web.overview import NEWEST, names
 from yusuan.web.printed import amounts
-from yusuan.web.queries import latest_of, visible
+from yusuan.web.queries import visible
 from yusuan.web.sheets import Column, Sheet, percent
 
 TABLE_KINDS = ("expense", "gpb_expense")  # the first both documents print is compared
@@ -45,10 +45,10 @@ def _row(code: str, name: str, budget: Decimal | None, final: Decimal | None) ->
             "rate": percent(final, budget), "links": {}}
 
 
-def explanations(disclosure: dict, final_version: int) -> list[dict]:
-    """The final account's paragraphs that measure the 决算 against the budget, as printed, with where."""
+def explanations(paragraphs: list[dict], final_version: int) -> list[dict]:
+    """The final account's paragraphs (as stored) that measure the 决算 against the budget, as printed, with where."""
     out = []
-    for n, paragraph in enumerate(disclosure["narrative"]["paragraphs"]):
+    for n, paragraph in enumerate(paragraphs):
         text = paragraph["text"]
         if "决算" in text and "预算" in text and EXPLAINS.search(text):
             source = Source.model_validate(paragraph["source"]) if paragraph.get("source") else None
@@ -74,23 +74,23 @@ def _explained(code: str, label_of: dict[str, str], quoted: list[dict]) -> dict 
 
 def execution(session: Session, who: Visitor, unit_id: int, year: int) -> dict | None:
     """The unit's budget and final account of `year` side by side; None unless the visitor may see both."""
-    documents = session.scalars(visible(session, who).where(Document.unit_id == unit_id, Document.year == year,
-                                                            Document.kind.in_(("budget", "final")))).all()
-    newest = latest_of(session, list(documents))
-    by_kind = {d.kind: newest[d.id].id for d in documents}
+    found = session.execute(visible(session, who).with_only_columns(Document.kind, Version.id)
+                            .join(NEWEST, NEWEST.c.document_id == Document.id)
+                            .join(Version, (Version.document_id == Document.id) & (Version.number == NEWEST.c.n))
+                            .where(Document.unit_id == unit_id, Document.year == year)).all()
+    by_kind = dict(found)
     if set(by_kind) != {"budget", "final"}:
         return None
     budget, final = by_kind["budget"], by_kind["final"]
-    for kind in TABLE_KINDS:
-        printed = amounts(session, [budget, final], kind)
-        if printed[budget] and printed[final]:
-            break
-    planned, spent = printed[budget], printed[final]
+    printed = amounts(session, [budget, final], TABLE_KINDS)
+    kind = next((k for k in TABLE_KINDS if printed[k][budget] and printed[k][final]), TABLE_KINDS[0])
+    planned, spent = printed[kind][budget], printed[kind][final]
     codes = sorted(k for k in {*planned, *spent} if k != "total")
     named = names(session, codes, year)
     label_of = {k: (planned.get(k) or spent[k]).label for k in codes}
-    disclosure = session.scalar(select(Version.disclosure).where(Version.id == final))
-    quoted = explanations(disclosure or {"narrative": {"paragraphs": []}}, final)
+    # the narrative's paragraphs alone: the read model of a long document is some hundreds of KB of JSON
+    paragraphs = session.scalar(select(Version.disclosure["narrative"]["paragraphs"]).where(Version.id == final))
+    quoted = explanations(paragraphs or [], final)
     rows = []
     for code in (["total"] if "total" in planned or "total" in spent else []) + codes:
         row = _row("" if code == "total" else code, "合计" if code == "total" else named.get(code, label_of[code]),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -25,7 +24,7 @@ from yusuan.web.api import MAX_ID, Id, Invalid, OptionalId, PageNumber, PerPage,
 from yusuan.web.auth import Visitor, visitor
 from yusuan.web.downloads import content_disposition
 from yusuan.web.pages import render
-from yusuan.web.sheets import Sheet
+from yusuan.web.sheets import Sheet, shown
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["api"], responses={401: {"model": Problem, "description": "API 令牌无效"},
@@ -207,9 +206,18 @@ def _sheets_out(sheets: dict[str, Sheet]) -> dict[str, SheetOut]:
     return {name: _sheet_out(s) for name, s in sheets.items()}
 
 
-def _file(sheet: Sheet, format: str, stem: str) -> Response:
-    data = sheet.to_csv() if format == "csv" else sheet.to_xlsx()
+def _file(sheet: Sheet, format: str, stem: str, data: bytes | None = None) -> Response:
+    """The sheet as a file (`data`: made already)."""
+    if data is None:
+        data = sheet.to_csv() if format == "csv" else sheet.to_xlsx()
     return Response(data, media_type=MEDIA[format], headers={"Content-Disposition": content_disposition(f"{stem}.{format}")})
+
+
+def _kept_file(request: Request, key: tuple, sheet: Sheet, format: str) -> bytes:
+    """A kept view's file, kept beside it: a workbook takes longer to make than the view it holds."""
+    with request.app.state.sessions() as session:
+        return _kept(request, session, ("file", *key, sheet.name, format),
+                     lambda: sheet.to_csv() if format == "csv" else sheet.to_xlsx())
 
 
 def _kept(request: Request, session: Session, key: tuple, make: Callable[[], Any]) -> Any:
@@ -227,22 +235,32 @@ def _published_only(who: Visitor) -> bool:
 
 # ------------------------------------------------------------------------------------- region
 
+def _where(session: Session, scope: overview.Scope) -> str:
+    """The region's name (全部地区 for the whole store); a 404 for a region or department that is not there."""
+    name = overview.region_name(session, scope.region)
+    if name is None:
+        raise HTTPException(404, "没有这个地区")
+    if scope.department is not None:
+        found = session.get(Department, scope.department)
+        if found is None or (scope.region is not None and found.region_id != scope.region):
+            raise HTTPException(404, "没有这个部门")
+    return name
+
+
 def _region(request: Request, who: Visitor, scope: overview.Scope) -> tuple[str, dict]:
+    """The region's name and its views, kept with their API answer (`view`, and as sent: `json`)."""
     with request.app.state.sessions() as session:
-        name = overview.region_name(session, scope.region)
-        if name is None:
-            raise HTTPException(404, "没有这个地区")
-        if scope.department is not None:
-            found = session.get(Department, scope.department)
-            if found is None or (scope.region is not None and found.region_id != scope.region):
-                raise HTTPException(404, "没有这个部门")
+        name = _where(session, scope)
         only = _published_only(who)
-        return name, _kept(request, session, ("overview", only, scope), lambda: overview.overview(session, scope, only))
 
+        def make() -> dict:
+            data = overview.overview(session, scope, only)
+            answer = OverviewOut(region=name, scope=ScopeOut(**asdict(data["scope"])),
+                                 choices=Choices(**data["choices"]), path=[Step(**s) for s in data["path"]],
+                                 sheets=_sheets_out(data["sheets"]))
+            return {**data, "view": answer.model_dump(mode="json"), "json": answer.model_dump_json().encode("utf-8")}
 
-def _overview_out(name: str, data: dict) -> OverviewOut:
-    return OverviewOut(region=name, scope=ScopeOut(**asdict(data["scope"])), choices=Choices(**data["choices"]),
-                       path=[Step(**s) for s in data["path"]], sheets=_sheets_out(data["sheets"]))
+        return name, _kept(request, session, ("overview", only, scope), make)
 
 
 def _region_page(request: Request, region: int | None, scope: overview.Scope) -> HTMLResponse:
@@ -251,8 +269,7 @@ def _region_page(request: Request, region: int | None, scope: overview.Scope) ->
     resolved = data["scope"]
     downloads = urlencode({k: v for k, v in asdict(resolved).items() if v is not None})
     return render(request, who, "region.html", region=name, region_id=region, data=data, scope=resolved,
-                  view=_overview_out(name, data).model_dump(mode="json"), downloads=downloads, fmt=fmt,
-                  phases=overview.PHASES, kinds=overview.KINDS)
+                  view=data["view"], downloads=downloads, phases=overview.PHASES, kinds=overview.KINDS)
 
 
 @pages.get("/regions", response_class=HTMLResponse)
@@ -271,11 +288,11 @@ def region_page(request: Request, region_id: Id, year: FormYear = None, departme
 @api.get("/overview", response_model=OverviewOut, responses=NO_REGION,
          summary="地区（或全部）一览：各年合计，按功能分类钻取（类→款→项→单位），按经济分类、资金来源、基本与项目、部门（元）")
 def overview_api(request: Request, region: OptionalId = None, year: Year = None, department: OptionalId = None,
-                 phase: Phase = "budget", kind: Kind = None, code: Code = None) -> OverviewOut:
+                 phase: Phase = "budget", kind: Kind = None, code: Code = None) -> Response:
     """Sums of the fact table of each document's newest version, as /api/v1/aggregate; one year (the latest unless
     asked), so that a year's budget is not added to another's. Each sheet is what the region page's chart draws."""
-    name, data = _region(request, visitor(request), overview.Scope(region, department, year, phase, kind, code))
-    return _overview_out(name, data)
+    _, data = _region(request, visitor(request), overview.Scope(region, department, year, phase, kind, code))
+    return Response(data["json"], media_type="application/json")
 
 
 @api.get("/overview/download", response_class=Response, responses={**NO_REGION, **DOWNLOAD},
@@ -284,9 +301,12 @@ def overview_download(request: Request, view: Annotated[Literal[tuple(overview.V
                       format: Format = "csv", region: OptionalId = None, year: Year = None,
                       department: OptionalId = None, phase: Phase = "budget", kind: Kind = None,
                       code: Code = None) -> Response:
-    _, data = _region(request, visitor(request), overview.Scope(region, department, year, phase, kind, code))
-    scope = data["scope"]
-    return _file(data["sheets"][view], format, f"overview-{scope.region or 'all'}-{scope.year}-{scope.phase}-{view}")
+    who = visitor(request)
+    asked = overview.Scope(region, department, year, phase, kind, code)
+    _, data = _region(request, who, asked)
+    scope, sheet = data["scope"], data["sheets"][view]
+    made = _kept_file(request, ("overview", _published_only(who), asked), sheet, format)
+    return _file(sheet, format, f"overview-{scope.region or 'all'}-{scope.year}-{scope.phase}-{view}", made)
 
 
 # -------------------------------------------------------------------------------- side by side
@@ -327,7 +347,7 @@ def side_by_side_page(request: Request, unit: UnitIds = [], year: FormYears = []
     query = urlencode([("unit", u) for u in units] + [("year", y) for y in (data["years"] if data else year)]
                       + [("phase", phase)])
     return render(request, who, "side_by_side.html", units=units, data=data, view=view, phase=phase, add=add,
-                  candidates=candidates, query=query, fmt=fmt, phases=overview.PHASES)
+                  candidates=candidates, query=query, phases=overview.PHASES)
 
 
 @api.get("/side-by-side", response_model=SideBySideOut,
@@ -350,21 +370,21 @@ def side_by_side_download(request: Request, unit: UnitIds,
 
 def _ranking(request: Request, who: Visitor, scope: overview.Scope, sort: str) -> tuple[str, dict]:
     with request.app.state.sessions() as session:
-        name = overview.region_name(session, scope.region)
-        if name is None:
-            raise HTTPException(404, "没有这个地区")
-        if scope.department is not None and session.get(Department, scope.department) is None:
-            raise HTTPException(404, "没有这个部门")
+        name = _where(session, scope)
         only = _published_only(who)
         return name, _kept(request, session, ("ranking", only, scope, sort),
                            lambda: peers.ranking(session, scope, only, sort))
 
 
+def _one_page(sheet: Sheet, page: int, per_page: int) -> Sheet:
+    return Sheet(sheet.name, sheet.title, sheet.columns, sheet.rows[(page - 1) * per_page:page * per_page])
+
+
 def _ranking_out(name: str, data: dict, page: int, per_page: int) -> RankingOut:
     sheet = data["sheet"]
-    shown = Sheet(sheet.name, sheet.title, sheet.columns, sheet.rows[(page - 1) * per_page:page * per_page])
     return RankingOut(region=name, scope=ScopeOut(**asdict(data["scope"])), choices=Choices(**data["choices"]),
-                      sort=data["sort"], total=len(sheet.rows), page=page, per_page=per_page, sheet=_sheet_out(shown))
+                      sort=data["sort"], total=len(sheet.rows), page=page, per_page=per_page,
+                      sheet=_sheet_out(_one_page(sheet, page, per_page)))
 
 
 @pages.get("/peers", response_class=HTMLResponse)
@@ -379,8 +399,9 @@ def peers_page(request: Request, region: FormId = None, department: FormId = Non
              if v is not None}
     paging = queries.Paging(page, per_page)
     return render(request, who, "peers.html", region=name, view=view.model_dump(mode="json"), scope=scope,
+                  shown_sheet=_one_page(data["sheet"], page, per_page),
                   choices=data["choices"], sort=sort, query=urlencode(query), paging=paging,
-                  pages=paging.pages(view.total), fmt=fmt, phases=overview.PHASES, measures=peers.MEASURES,
+                  pages=paging.pages(view.total), phases=overview.PHASES, measures=peers.MEASURES,
                   regions=_regions(request))
 
 
@@ -404,9 +425,12 @@ def peers_api(request: Request, region: OptionalId = None, department: OptionalI
          summary="单位排名（全部）：CSV 或 Excel")
 def peers_download(request: Request, region: OptionalId = None, department: OptionalId = None, year: Year = None,
                    phase: Phase = "budget", sort: Sort = "three_public", format: Format = "csv") -> Response:
-    _, data = _ranking(request, visitor(request), overview.Scope(region, department, year, phase), sort)
+    who = visitor(request)
+    asked = overview.Scope(region, department, year, phase)
+    _, data = _ranking(request, who, asked, sort)
     scope = data["scope"]
-    return _file(data["sheet"], format, f"peers-{scope.region or 'all'}-{scope.year}-{phase}-{sort}")
+    made = _kept_file(request, ("ranking", _published_only(who), asked, sort), data["sheet"], format)
+    return _file(data["sheet"], format, f"peers-{scope.region or 'all'}-{scope.year}-{phase}-{sort}", made)
 
 
 # ---------------------------------------------------------------------------------- execution
@@ -431,7 +455,7 @@ def execution_page(request: Request, unit_id: Id, year: FormYear = None) -> HTML
     if data is None and year is not None:
         raise HTTPException(404, f"{unit.name}没有{year}年可以对照的预算和决算")
     view = _execution_out(unit, years, data).model_dump(mode="json") if data else None
-    return render(request, who, "execution.html", unit=unit, years=years, data=data, view=view, fmt=fmt)
+    return render(request, who, "execution.html", unit=unit, years=years, data=data, view=view)
 
 
 def _execution_out(unit: Unit, years: list[int], data: dict) -> ExecutionOut:
@@ -480,13 +504,13 @@ def _place_out(place: dict) -> PlaceOut:
 @pages.get("/cells/{cell_id}", response_class=HTMLResponse)
 def cell_page(request: Request, cell_id: Id) -> HTMLResponse:
     place = _place(request, lambda s, who: provenance.cell_place(s, who, cell_id))
-    return render(request, visitor(request), "source.html", place=place, fmt=fmt)
+    return render(request, visitor(request), "source.html", place=place, fmt=shown)
 
 
 @pages.get("/figures/{figure_id}", response_class=HTMLResponse)
 def figure_page(request: Request, figure_id: Id) -> HTMLResponse:
     place = _place(request, lambda s, who: provenance.figure_place(s, who, figure_id))
-    return render(request, visitor(request), "source.html", place=place, fmt=fmt)
+    return render(request, visitor(request), "source.html", place=place, fmt=shown)
 
 
 @api.get("/cells/{cell_id}", response_model=PlaceOut, responses=NO_PLACE,
@@ -499,15 +523,3 @@ def cell_api(request: Request, cell_id: Id) -> PlaceOut:
          summary="一个主要数字（“三公”经费、机关运行经费、人员经费、人数……）在公开文件中的出处")
 def figure_api(request: Request, figure_id: Id) -> PlaceOut:
     return _place_out(_place(request, lambda s, who: provenance.figure_place(s, who, figure_id)))
-
-
-# ------------------------------------------------------------------------------------- helpers
-
-def fmt(value: Any, kind: str = "money") -> str:
-    """A figure for a page: money with thousands separators and two places, percent with two, else as it is."""
-    if value is None or value == "":
-        return ""
-    if kind in ("money", "percent"):
-        return f"{Decimal(value):,.2f}"
-    return str(value)
-

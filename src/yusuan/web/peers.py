@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yusuan.store.figures import KEYS
-from yusuan.store.schema import Department, Document, Figure, Unit
+from yusuan.store.schema import Department, Document, Figure, Unit, Version
 from yusuan.web.auth import Visitor
-from yusuan.web.overview import Scope, choices, in_scope, names
-from yusuan.web.printed import amounts
-from yusuan.web.queries import latest_of, visible
+from yusuan.web.overview import NEWEST, Scope, choices, in_scope, names
+from yusuan.web.printed import Printed, amounts
+from yusuan.web.queries import visible
 from yusuan.web.sheets import Column, Sheet, cents, percent
 
 MEASURES = {"three_public": "“三公”经费", "office_running": "机关运行经费", "personnel": "人员经费"}
@@ -39,21 +39,23 @@ class Side:
     name: str
     year: int
     version: int
+    key: str = ""  # the sheets' column: u{unit}_{year}
 
-    @property
-    def key(self) -> str:
-        return f"u{self.unit}_{self.year}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"u{self.unit}_{self.year}")
 
 
 def sides(session: Session, who: Visitor, units: list[int], years: list[int], phase: str) -> list[Side]:
-    """The documents the visitor may see of those units and years, in the order the units were asked for."""
-    documents = session.scalars(visible(session, who).where(Document.unit_id.in_(units), Document.year.in_(years),
-                                                            Document.kind == phase)).all()
-    newest = latest_of(session, list(documents))
-    named = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(units))).all())
+    """The documents the visitor may see of those units and years (their newest versions), in the order the units
+    were asked for."""
+    found = session.execute(visible(session, who).with_only_columns(Document.unit_id, Unit.name, Document.year,
+                                                                    Version.id)
+                            .join(Unit, Document.unit_id == Unit.id)
+                            .join(NEWEST, NEWEST.c.document_id == Document.id)
+                            .join(Version, (Version.document_id == Document.id) & (Version.number == NEWEST.c.n))
+                            .where(Document.unit_id.in_(units), Document.year.in_(years), Document.kind == phase)).all()
     order = {u: n for n, u in enumerate(units)}
-    return sorted((Side(d.unit_id, named[d.unit_id], d.year, newest[d.id].id) for d in documents),
-                  key=lambda s: (order[s.unit], s.year))
+    return sorted((Side(*row) for row in found), key=lambda s: (order[s.unit], s.year))
 
 
 def _columns(found: list[Side], with_share: bool) -> list[Column]:
@@ -77,8 +79,8 @@ def _by_unit(found: list[Side]) -> dict[int, list[Side]]:
     return grouped
 
 
-def _changes(row: dict, found: list[Side]) -> dict:
-    for unit, its in _by_unit(found).items():
+def _changes(row: dict, grouped: dict[int, list[Side]]) -> dict:
+    for unit, its in grouped.items():
         if len(its) > 1:
             first, last = row.get(its[0].key), row.get(its[-1].key)
             if first is not None and last is not None:
@@ -97,23 +99,24 @@ def figures_side_by_side(session: Session, found: list[Side]) -> Sheet:
                               .where(Figure.version_id.in_(list(by_version)))).all()
     for version, figure_id, key, value in figures:
         side = by_version[version]
-        rows[key][side.key] = value
+        rows[key][side.key] = int(value) if key == "staff" else value
         rows[key]["links"][side.key] = f"/figures/{figure_id}"
-    rows["staff"]["name"] = "人数（人）"
+    rows["staff"].update(name="人数（人）", unit="人")  # a head count in a sheet of money
     for side in found:
         staff = rows["staff"].get(side.key)
         for key in MEASURES:
             if staff and rows[key].get(side.key) is not None:
                 per_head[f"{key}_per_staff"][side.key] = cents(rows[key][side.key] / staff)
-    out = [_changes(r, found) for r in [*rows.values(), *per_head.values()] if any(s.key in r for s in found)]
+    grouped = _by_unit(found)
+    out = [_changes(r, grouped) for r in [*rows.values(), *per_head.values()] if any(s.key in r for s in found)]
     return Sheet("figures", "主要数字", [Column("key", "项目编号", shown=False), Column("name", "项目"),
                                        *_columns(found, False)], out)
 
 
-def table_side_by_side(session: Session, found: list[Side], kind: str) -> Sheet:
-    """One printed table of each side, rows aligned by code: each amount (its `total` column), its share of the
-    side's total row, and each unit's change."""
-    printed = amounts(session, [s.version for s in found], kind)
+def table_side_by_side(session: Session, found: list[Side], kind: str, printed: dict[int, dict[str, Printed]],
+                       named: dict[str, str]) -> Sheet:
+    """One printed table of each side (`printed`: its amounts by version), rows aligned by code: each amount (its
+    `total` column), its share of the side's total row, and each unit's change."""
     rows: dict[str, dict] = {}
     totals: dict[str, Decimal] = {}
     for side in found:
@@ -125,22 +128,25 @@ def table_side_by_side(session: Session, found: list[Side], kind: str) -> Sheet:
             if key == "total":
                 totals[side.key] = yuan
     codes = sorted(k for k in rows if k != "total")
-    named = names(session, codes, found[0].year if found else None)
     for code in codes:
         rows[code]["name"] = named.get(code, "")
     ordered = [rows[k] for k in (["total"] if "total" in rows else []) + codes]
+    grouped = _by_unit(found)
     for row in ordered:
         for side in found:
             if side.key in row:
                 row[f"{side.key}_share"] = percent(row[side.key], totals.get(side.key))
-        _changes(row, found)
+        _changes(row, grouped)
     return Sheet(kind, TABLES[kind], [Column("code", "编码"), Column("name", "名称"), *_columns(found, True)], ordered)
 
 
 def side_by_side(session: Session, who: Visitor, units: list[int], years: list[int], phase: str) -> dict:
     found = sides(session, who, units[:MAX_UNITS], years[:MAX_YEARS], phase)
+    printed = amounts(session, [s.version for s in found], tuple(TABLES))
+    codes = sorted({code for by_version in printed.values() for rows in by_version.values() for code in rows} - {"total"})
+    named = names(session, codes, found[0].year if found else None)
     sheets = {"figures": figures_side_by_side(session, found),
-              **{kind: table_side_by_side(session, found, kind) for kind in TABLES}}
+              **{kind: table_side_by_side(session, found, kind, printed[kind], named) for kind in TABLES}}
     return {"sides": [{"unit_id": s.unit, "name": s.name, "year": s.year, "version_id": s.version, "key": s.key}
                       for s in found], "sheets": sheets}
 

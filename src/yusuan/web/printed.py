@@ -1,5 +1,6 @@
-"""A printed table's amounts as the store keeps its cells: by version, each row's code (or "total" for the row
-that sums the table: the cells keep no flag, so its label says so), in 元, with the cell it was printed in."""
+"""Printed tables' amounts as the store keeps their cells: by table kind and version, each row's code (or "total"
+for the row that sums the table: the cells keep no flag, so its label says so), in 元, with the cell it was
+printed in."""
 
 from __future__ import annotations
 
@@ -23,16 +24,18 @@ class Printed(NamedTuple):
     label: str
 
 
-def amounts(session: Session, versions: list[int], kind: str, column: str = "total") -> dict[int, dict[str, Printed]]:
-    """Each version's table of `kind`: code → its amount in `column`. A code printed twice (a table continued
-    over pages, a second table of the kind) keeps its first."""
-    out: dict[int, dict[str, Printed]] = {v: {} for v in versions}
-    rows = session.execute(select(CellValue.version_id, CellValue.id, CellValue.code, CellValue.label, CellValue.value,
-                                  CellValue.money_unit)
-                           .where(CellValue.version_id.in_(versions), CellValue.table_kind == kind,
+def amounts(session: Session, versions: list[int], kinds: tuple[str, ...],
+            column: str = "total") -> dict[str, dict[int, dict[str, Printed]]]:
+    """Each version's tables of those kinds (one query): kind → version → code → its amount in `column`. A code
+    printed twice (a table continued over pages, a second table of the kind) keeps its first."""
+    out: dict[str, dict[int, dict[str, Printed]]] = {kind: {v: {} for v in versions} for kind in kinds}
+    rows = session.execute(select(CellValue.table_kind, CellValue.version_id, CellValue.id, CellValue.code,
+                                  CellValue.label, CellValue.value, CellValue.money_unit)
+                           .where(CellValue.version_id.in_(versions), CellValue.table_kind.in_(kinds),
                                   CellValue.column_key == column).order_by(CellValue.id)).all()
-    for version, cell_id, code, label, value, money_unit in rows:
+    for kind, version, cell_id, code, label, value, money_unit in rows:
         key = code or ("total" if squash(label) in TOTALS else None)
-        if key is not None and key not in out[version]:
-            out[version][key] = Printed(cents(value * TO_YUAN.get(money_unit, Decimal(1))), cell_id, label)
+        found = out[kind][version]
+        if key is not None and key not in found:
+            found[key] = Printed(cents(value * TO_YUAN.get(money_unit, Decimal(1))), cell_id, label)
     return out
