@@ -52,6 +52,7 @@ def test_the_region_sums_as_the_aggregate_api_does(world: dict) -> None:
     assert view["scope"] == {"region": region, "department": None, "year": YEAR, "phase": "budget", "kind": None,
                              "code": None}  # the latest year, by default
     assert view["choices"]["years"] == [2025, 2026] and len(view["choices"]["departments"]) == 2
+    assert view["documents"] == {"total": LAYOUT.departments * LAYOUT.units, "without_facts": 0}
     top = {r["code"]: yuan(r["amount"]) for r in view["sheets"]["functional"]["rows"]}
     summed = c.get("/api/v1/aggregate", params={"drilldown": "functional_class",
                                                 "cut": ["region:甲市", f"year:{YEAR}", "phase:budget"]}).json()
@@ -277,3 +278,18 @@ def test_a_store_made_before_figures_gets_them(store_url: str, tmp_path) -> None
         after = session.execute(select(Figure.version_id, Figure.key, Figure.value, Figure.cell_id, Figure.paragraph)
                                 .order_by(Figure.version_id, Figure.id)).all()
     assert after == before
+
+
+def test_a_document_with_no_fact_table_is_counted_and_said(world: dict) -> None:
+    """A document too far from the standard tables has no facts: the region page says it is not in the sums."""
+    from yusuan.intake import Checked, keep
+
+    budgets, _ = stores.variants(LAYOUT)
+    variant = budgets[0]
+    with world["app"].state.sessions.begin() as session:
+        keep(session, variant.html.replace(variant.name.encode(), "丁市某单位".encode()), "丁市某单位.html",
+             Checked(variant.renamed("丁市某单位", YEAR), variant.checked.report, None, facts=[]), region="丁市")
+        region = session.scalar(select(Region.id).where(Region.name == "丁市"))
+    view = world["client"].get("/api/v1/overview", params={"region": region}).json()
+    assert view["documents"] == {"total": 1, "without_facts": 1} and view["sheets"]["functional"]["rows"] == []
+    assert "其中 1 份未能还原事实表" in world["client"].get(f"/regions/{region}").text

@@ -116,6 +116,7 @@ class OverviewOut(BaseModel):
     scope: ScopeOut
     choices: Choices
     path: list[Step]  # where the functional drill-down stands
+    documents: dict[str, int]  # the year's documents summed (total), and those with no fact table (without_facts)
     sheets: dict[str, SheetOut]  # years, functional, economic, source, kind, entities
 
 
@@ -257,7 +258,7 @@ def _region(request: Request, who: Visitor, scope: overview.Scope) -> tuple[str,
             data = overview.overview(session, scope, only)
             answer = OverviewOut(region=name, scope=ScopeOut(**asdict(data["scope"])),
                                  choices=Choices(**data["choices"]), path=[Step(**s) for s in data["path"]],
-                                 sheets=_sheets_out(data["sheets"]))
+                                 documents=data["documents"], sheets=_sheets_out(data["sheets"]))
             return {**data, "view": answer.model_dump(mode="json"), "json": answer.model_dump_json().encode("utf-8")}
 
         return name, _kept(request, session, ("overview", only, scope), make)

@@ -220,6 +220,27 @@ def by_entity(session: Session, scope: Scope, published_only: bool) -> Sheet:
                  _shares([{"id": i, "name": name, "amount": cents(amount), "href": href(i)} for i, name, amount in rows]))
 
 
+def counted(session: Session, scope: Scope, published_only: bool) -> dict[str, int]:
+    """How many documents the views sum, and how many of them had no fact table recovered (a document too far
+    from the standard tables): those are in no sum, and the page says so."""
+    query = (select(func.count(Version.id), func.count(Version.id).filter(
+                 ~select(Fact.id).where(Fact.version_id == Version.id).exists()))
+             .select_from(Version)
+             .join(NEWEST, (NEWEST.c.document_id == Version.document_id) & (NEWEST.c.n == Version.number))
+             .join(Document, Version.document_id == Document.id).join(Unit, Document.unit_id == Unit.id)
+             .join(Department, Unit.department_id == Department.id).where(Document.kind == scope.phase))
+    if published_only:
+        query = query.where(Document.published.is_(True))
+    if scope.region is not None:
+        query = query.where(Department.region_id == scope.region)
+    if scope.department is not None:
+        query = query.where(Unit.department_id == scope.department)
+    if scope.year is not None:
+        query = query.where(Document.year == scope.year)
+    total, without = session.execute(query).one()
+    return {"total": total, "without_facts": without}
+
+
 VIEWS = {"years": by_year, "functional": functional, "economic": by_economic_class, "source": by_source,
          "kind": by_part, "entities": by_entity}
 
@@ -231,6 +252,7 @@ def overview(session: Session, scope: Scope, published_only: bool) -> dict:
     if scope.year is None and offered["years"]:
         scope = replace(scope, year=offered["years"][-1])
     return {"scope": scope, "choices": offered, "path": path(session, scope),
+            "documents": counted(session, scope, published_only),
             "sheets": {name: view(session, scope, published_only) for name, view in VIEWS.items()}}
 
 
