@@ -394,15 +394,19 @@ def peers_page(request: Request, region: FormId = None, department: FormId = Non
                per_page: PerPage = 100) -> HTMLResponse:
     who = visitor(request)
     name, data = _ranking(request, who, overview.Scope(region, department, year, phase), sort)
-    view = _ranking_out(name, data, page, per_page)
     scope = data["scope"]
+    view = {"total": len(data["sheet"].rows)}
     query = {k: v for k, v in {"region": region, "department": department, "year": scope.year, "phase": phase}.items()
              if v is not None}
     paging = queries.Paging(page, per_page)
-    return render(request, who, "peers.html", region=name, view=view.model_dump(mode="json"), scope=scope,
-                  shown_sheet=_one_page(data["sheet"], page, per_page),
+    shown_sheet = _one_page(data["sheet"], page, per_page)
+    # the chart draws the page's first thirty by the measure ranked on: only they go into the page as data
+    chart = {"sheet": {"columns": [c.__dict__ for c in shown_sheet.columns],
+                       "rows": [{"name": r["name"], "href": r["href"], sort: str(r[sort]) if r.get(sort) is not None
+                                 else None} for r in shown_sheet.rows[:30]]}}
+    return render(request, who, "peers.html", region=name, view=view, chart=chart, scope=scope, shown_sheet=shown_sheet,
                   choices=data["choices"], sort=sort, query=urlencode(query), paging=paging,
-                  pages=paging.pages(view.total), phases=overview.PHASES, measures=peers.MEASURES,
+                  pages=paging.pages(view["total"]), phases=overview.PHASES, measures=peers.MEASURES,
                   regions=_regions(request))
 
 

@@ -101,12 +101,11 @@ def names(session: Session, codes: list[str], year: int | None) -> dict[str, str
         entry = catalog.lookup(code, year)
         if entry is not None:
             found[code] = entry.name
-    missing = [c for c in codes if c not in found]
-    if missing:
-        rows = session.execute(select(CellValue.code, func.min(CellValue.label))
-                               .where(CellValue.table_kind.in_(NAMED_IN), CellValue.code.in_(missing))
-                               .group_by(CellValue.code)).all()
-        found.update({code: label for code, label in rows})
+    for code in (c for c in codes if c not in found):  # a few at most: one printed row of each is enough
+        label = session.scalar(select(CellValue.label).where(CellValue.table_kind.in_(NAMED_IN), CellValue.code == code)
+                               .limit(1))
+        if label is not None:
+            found[code] = label
     return found
 
 
@@ -161,15 +160,22 @@ def _units_of(session: Session, scope: Scope, published_only: bool) -> Sheet:
     code = scope.code
     rows = session.execute(_facts(scope, published_only, Unit.id, Unit.name, Version.id.label("version"),
                                   func.sum(Fact.yuan).label("amount"))
-                           .where(Fact.functional == code).group_by(Unit.id, Unit.name, Version.id)
+                           # LIKE, as for a 类 or 款: SQLite takes an equality to the fact table's index of codes and
+                           # reads the 项 of every unit in the store before it looks at the region (1.4 s)
+                           .where(Fact.functional.startswith(code, autoescape=True))
+                           .group_by(Unit.id, Unit.name, Version.id)
                            .order_by(func.sum(Fact.yuan).desc(), Unit.id)).all()
     shown, rest = rows[:UNIT_ROWS], rows[UNIT_ROWS:]
     column = {None: "total", "basic": "basic", "project": "project"}[scope.kind]
-    cells = dict(session.execute(select(CellValue.version_id, func.min(CellValue.id))
-                                 .where(CellValue.version_id.in_([r.version for r in shown]),
-                                        CellValue.table_kind == "expense", CellValue.code == code,
-                                        CellValue.column_key == column)
-                                 .group_by(CellValue.version_id)).all()) if shown else {}
+    cells: dict[int, int] = {}
+    # by the versions' own cells (the table kind picked here: asked for it, SQLite walks every expense cell of
+    # the code in the store instead)
+    for version, cell_id, kind in session.execute(select(CellValue.version_id, CellValue.id, CellValue.table_kind)
+                                                  .where(CellValue.version_id.in_([r.version for r in shown]),
+                                                         CellValue.code == code, CellValue.column_key == column)
+                                                  .order_by(CellValue.id)):
+        if kind == "expense":
+            cells.setdefault(version, cell_id)
     out = [{"unit_id": r.id, "name": r.name, "amount": cents(r.amount), "href": f"/units/{r.id}",
             "links": {"amount": f"/cells/{cells[r.version]}"} if r.version in cells else {}} for r in shown]
     if rest:
