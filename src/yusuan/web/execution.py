@@ -18,7 +18,7 @@ from yusuan.model import Source, squash
 from yusuan.store.figures import KEYS
 from yusuan.store.schema import Document, Figure, Version
 from yusuan.web.auth import Visitor
-from yusuan.web.overview import NEWEST, names
+from yusuan.web.overview import IS_NEWEST, names
 from yusuan.web.printed import amounts
 from yusuan.web.queries import visible
 from yusuan.web.sheets import Column, Sheet, percent
@@ -75,9 +75,8 @@ def _explained(code: str, label_of: dict[str, str], quoted: list[dict]) -> dict 
 def execution(session: Session, who: Visitor, unit_id: int, year: int) -> dict | None:
     """The unit's budget and final account of `year` side by side; None unless the visitor may see both."""
     found = session.execute(visible(session, who).with_only_columns(Document.kind, Version.id)
-                            .join(NEWEST, NEWEST.c.document_id == Document.id)
-                            .join(Version, (Version.document_id == Document.id) & (Version.number == NEWEST.c.n))
-                            .where(Document.unit_id == unit_id, Document.year == year)).all()
+                            .join(Version, Version.document_id == Document.id)
+                            .where(IS_NEWEST, Document.unit_id == unit_id, Document.year == year)).all()
     by_kind = dict(found)
     if set(by_kind) != {"budget", "final"}:
         return None

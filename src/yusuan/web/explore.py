@@ -391,7 +391,7 @@ def _ranking_out(name: str, data: dict, page: int, per_page: int) -> RankingOut:
 @pages.get("/peers", response_class=HTMLResponse)
 def peers_page(request: Request, region: FormId = None, department: FormId = None, year: FormYear = None,
                phase: Phase = "budget", sort: Sort = "three_public", page: PageNumber = 1,
-               per_page: PerPage = 100) -> HTMLResponse:
+               per_page: PerPage = 50) -> HTMLResponse:
     who = visitor(request)
     name, data = _ranking(request, who, overview.Scope(region, department, year, phase), sort)
     scope = data["scope"]

@@ -12,7 +12,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from yusuan.store.schema import CellValue, Department, Document, Fact, Figure, Region, Unit, Version
 from yusuan.web.queries import SOURCE_NAMES
@@ -26,6 +26,11 @@ UNIT_ROWS = 200  # units shown under one 项; the rest are one row, so a store o
 # the printed tables whose rows name functional or economic codes: names the partial catalog lacks are taken there
 NAMED_IN = ("expense", "gpb_expense", "gpb_basic_expense")
 NEWEST = select(Version.document_id, func.max(Version.number).label("n")).group_by(Version.document_id).subquery()
+_OTHER = aliased(Version)
+# the same, for a few documents: asked document by document (by the unique index on document and number), where
+# NEWEST is made for the whole store first (3 ms with 10,000 documents)
+IS_NEWEST = Version.number == (select(func.max(_OTHER.number)).where(_OTHER.document_id == Version.document_id)
+                               .scalar_subquery())
 AMOUNT = Column("amount", "金额（元）", "money")
 SHARE = Column("share", "占比（%）", "percent")
 

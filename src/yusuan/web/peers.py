@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from yusuan.store.figures import KEYS
 from yusuan.store.schema import Department, Document, Figure, Unit, Version
 from yusuan.web.auth import Visitor
-from yusuan.web.overview import NEWEST, Scope, choices, in_scope, names
+from yusuan.web.overview import IS_NEWEST, Scope, choices, in_scope, names
 from yusuan.web.printed import Printed, amounts
 from yusuan.web.queries import visible
 from yusuan.web.sheets import Column, Sheet, cents, percent
@@ -50,10 +50,9 @@ def sides(session: Session, who: Visitor, units: list[int], years: list[int], ph
     were asked for."""
     found = session.execute(visible(session, who).with_only_columns(Document.unit_id, Unit.name, Document.year,
                                                                     Version.id)
-                            .join(Unit, Document.unit_id == Unit.id)
-                            .join(NEWEST, NEWEST.c.document_id == Document.id)
-                            .join(Version, (Version.document_id == Document.id) & (Version.number == NEWEST.c.n))
-                            .where(Document.unit_id.in_(units), Document.year.in_(years), Document.kind == phase)).all()
+                            .join(Unit, Document.unit_id == Unit.id).join(Version, Version.document_id == Document.id)
+                            .where(IS_NEWEST, Document.unit_id.in_(units), Document.year.in_(years),
+                                   Document.kind == phase)).all()
     order = {u: n for n, u in enumerate(units)}
     return sorted((Side(*row) for row in found), key=lambda s: (order[s.unit], s.year))
 
