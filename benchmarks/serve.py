@@ -6,8 +6,8 @@ the server's CPU time per request of
 
 - the document page (/versions/{id}, random documents);
 - the aggregate API (/api/v1/aggregate, a mix of drilldowns and cuts);
-- the public view: region pages (/regions/{id}, drilled to a 类, 款, 项 and its units, by department, and
-  the whole store /regions), their API (/api/v1/overview) and an Excel download of a chart's data, the
+- the public view: region pages (/overview/{id}, drilled to a 类, 款, 项 and its units, by department, and
+  the whole store /overview), their API (/api/v1/overview) and an Excel download of a chart's data, the
   ranking (/peers, a region's and the whole store's);
 - and, read afresh on each request, three units side by side (/side-by-side, random units), a unit's
   budget against its final account (/units/{id}/execution) and a cell where it was printed (/cells/{id}).
@@ -320,9 +320,9 @@ def endpoints(url: str, rng: random.Random, total: int) -> list[Endpoint]:
     sums = [f"/api/v1/aggregate?{q}" for q in AGGREGATES]
     # six regions with units, and a department of each: every worker keeps their views before the timing
     regions = dict(sorted({r: d for d, r in departments}.items())[:VIEWED_REGIONS])
-    region_paths = ["/regions", "/regions?code=2012604"]
+    region_paths = ["/overview", "/overview?code=2012604"]
     for region, department in regions.items():
-        region_paths += [f"/regions/{region}{q}" for q in ("", "?code=201", "?code=20126", "?code=2012604",
+        region_paths += [f"/overview/{region}{q}" for q in ("", "?code=201", "?code=20126", "?code=2012604",
                                                             f"?department={department}")]
     overview = [f"/api/v1/overview?region={r}{q}" for r in regions for q in ("", "&code=2012604")]
     sheets = [f"/api/v1/overview/download?view=functional&format=xlsx&region={r}" for r in regions]
@@ -337,8 +337,8 @@ def endpoints(url: str, rng: random.Random, total: int) -> list[Endpoint]:
                  False, 100),
         Endpoint("aggregate API /api/v1/aggregate (mix)", [rng.choice(sums) for _ in range(total)], True,
                  first=sums),
-        Endpoint("region page /regions/{id} (mix)", [rng.choice(region_paths) for _ in range(total)], True,
-                 first=[f"/regions/{some}", f"/regions/{some}?code=2012604", "/regions", "/regions?code=2012604"]),
+        Endpoint("region page /overview/{id} (mix)", [rng.choice(region_paths) for _ in range(total)], True,
+                 first=[f"/overview/{some}", f"/overview/{some}?code=2012604", "/overview", "/overview?code=2012604"]),
         Endpoint("overview API /api/v1/overview (mix)", [rng.choice(overview) for _ in range(total)], True,
                  first=[f"/api/v1/overview?region={some}&code=201"]),
         Endpoint("chart download (xlsx) /api/v1/overview/download", [rng.choice(sheets) for _ in range(total)], True),

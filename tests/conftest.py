@@ -1,5 +1,6 @@
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ def example() -> Disclosure:
 # The store runs on SQLite and on PostgreSQL. YUSUAN_TEST_POSTGRESQL is a server URL whose user may
 # create databases (.ci/run starts one); each module gets a database of its own, dropped after.
 POSTGRESQL = os.environ.get("YUSUAN_TEST_POSTGRESQL")
+NO_POSTGRESQL = "没有 PostgreSQL：设置 YUSUAN_TEST_POSTGRESQL（.ci/run 会启动一个）"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -30,7 +32,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'yusuan.db'}"
         return
     if not POSTGRESQL:
-        pytest.skip("没有 PostgreSQL：设置 YUSUAN_TEST_POSTGRESQL（.ci/run 会启动一个）")
+        pytest.skip(NO_POSTGRESQL)
     server = make_url(POSTGRESQL)
     name = f"yusuan_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -41,3 +43,19 @@ def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Every skip counted by its reason, so a run on a machine without PostgreSQL or chromium says what it left out
+    (pytest alone prints one count, or one line per test with -rs)."""
+    reasons = Counter(_reason(report) for report in terminalreporter.stats.get("skipped", []))
+    if reasons:
+        terminalreporter.section("跳过的测试（按原因）")
+        for reason, count in reasons.most_common():
+            terminalreporter.line(f"{count:6d}  {reason}")
+
+
+def _reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):  # (file, line, "Skipped: reason")
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return str(report.longrepr)

@@ -96,3 +96,69 @@ def coverage(name: str, d: Disclosure | None) -> Coverage:
         else:
             out.missed.append(f"节 p{entry['page']} {entry['id']} {entry['title']}")
     return out
+
+
+# ---------------------------------------------------------------------------- the findings ledger
+
+LEDGER = CORPUS / "ledger"
+
+
+def finding_key(finding) -> tuple[str, str, str, str, str]:
+    """What names an error across runs: its rule, where it first points, and its two figures."""
+    loc = finding.locations[0] if finding.locations else None
+    place = (loc.table or loc.kind or "") if loc else ""
+    return (finding.rule, place, (loc.row or "") if loc else "",
+            "" if finding.stated is None else str(finding.stated), "" if finding.expected is None else str(finding.expected))
+
+
+def entry_key(entry: dict) -> tuple[str, str, str, str, str]:
+    return (entry["rule"], entry.get("table", ""), entry.get("row", ""), entry.get("stated", ""), entry.get("expected", ""))
+
+
+@cache
+def ledger(name: str) -> list[dict]:
+    """The reviewed verdict on every error yusuan reports on a corpus document (fixtures/corpus/ledger)."""
+    path = LEDGER / f"{Path(name).stem}.toml"
+    return tomllib.loads(path.read_text("utf-8")).get("error", []) if path.exists() else []
+
+
+@cache
+def disclosure(name: str) -> Disclosure:
+    """A corpus document as read (once per test session: several test modules look at each)."""
+    from yusuan.read import read
+
+    return read(CORPUS / name)
+
+
+@cache
+def report(name: str):
+    from yusuan.check.engine import check
+
+    return check(disclosure(name))
+
+
+@dataclass
+class Judged:
+    """One document's errors against its ledger."""
+
+    reported: list = field(default_factory=list)  # (key, finding) of every error reported
+    real: list = field(default_factory=list)
+    false: list = field(default_factory=list)  # reported although the ledger says it is yusuan's mistake
+    unreviewed: list = field(default_factory=list)  # reported, no verdict yet
+    missed: list = field(default_factory=list)  # real verdicts no longer reported
+
+
+def judge(name: str, findings) -> Judged:
+    verdicts = {entry_key(e): e for e in ledger(name)}
+    out = Judged()
+    seen = set()
+    for f in findings:
+        if f.severity != "error":
+            continue
+        key = finding_key(f)
+        seen.add(key)
+        out.reported.append((key, f))
+        entry = verdicts.get(key)
+        (out.unreviewed if entry is None else out.real if entry["verdict"] == "real" else out.false).append((key, f))
+    out.missed = [e for k, e in verdicts.items() if e["verdict"] == "real" and k not in seen]
+    return out

@@ -5,6 +5,7 @@ reported and the rest finish."""
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -34,7 +35,7 @@ from yusuan.render.xlsx import render_xlsx
 runner = CliRunner()
 TESTS = Path(__file__).parent
 SMALL = TESTS.parent / "examples" / "small-unit-budget.yaml"
-EXPECTED = {"changji.txt": "errors", "small.docx": "ok", "small.xlsx": "errors", "small.html": "ok", "small.pdf": "ok",
+EXPECTED = {"changji.txt": "errors", "small.docx": "ok", "small.xlsx": "ok", "small.html": "ok", "small.pdf": "ok",
             "broken/empty.txt": "failed", "broken/truncated.docx": "failed", "broken/random.pdf": "failed",
             "copies/small-again.html": "duplicate"}
 
@@ -79,6 +80,7 @@ def test_local_batch_results(corpus: Path, local_run) -> None:
     assert result.exit_code == 2, result.output  # some documents could not be read
     assert "Traceback" not in result.output
     assert "读取并核查" in result.output and "按规则统计的发现" in result.output and "未能核查的文件" in result.output
+    assert re.search(r"行内合计等于各栏之和 +row\.total_equals_parts +错误", result.output)  # by name, the id beside
     data = json.loads(out.read_text("utf-8"))
     assert set(data) == {"yusuan", "settings", "documents", "findings"}
     docs = {str(Path(d["path"]).relative_to(corpus)): d for d in data["documents"]}
@@ -211,7 +213,7 @@ def test_a_hanging_hungry_or_crashing_document_is_reported_and_the_rest_finish(c
     assert time.perf_counter() - started < 30
     statuses = {Path(p).name: s.status for p, s in result.summaries.items()}
     assert statuses == {"hang.txt": "timeout", "hog.txt": "memory", "crash.txt": "failed", "small.html": "ok",
-                        "small.docx": "ok", "small.xlsx": "errors"}
+                        "small.docx": "ok", "small.xlsx": "ok"}  # tables alone: the narrative is another file's
     assert "SIGSEGV" in result.summaries[str(folder / "crash.txt")].message
     assert result.exit_status == 2 and len(seen) == 6
 

@@ -37,4 +37,4 @@ def test_catalog_command() -> None:
     result = runner.invoke(app, ["catalog", "2019988"])
     assert result.exit_code == 1 and "未收录" in result.output
     result = runner.invoke(app, ["catalog", "12x"])
-    assert result.exit_code == 2 and "不是有效的分类科目编码" in result.output
+    assert result.exit_code == 2 and "不是分类科目编码：应为 3、5 或 7 位数字" in result.output

@@ -123,12 +123,12 @@ def test_downloads_hold_the_rows_the_charts_draw(world: dict) -> None:
 
 def test_the_region_pages(world: dict) -> None:
     c, region = world["client"], world["regions"]["甲市"]
-    page = c.get(f"/regions/{region}", params={"department": "", "kind": "", "code": "", "year": ""})  # a form's blanks
+    page = c.get(f"/overview/{region}", params={"department": "", "kind": "", "code": "", "year": ""})  # a form's blanks
     assert page.status_code == 200 and "甲市 2026年预算一览" in page.text and 'data-type="treemap"' in page.text
-    assert c.get("/regions").status_code == 200
-    assert c.get(f"/regions/{region}", params={"code": "2012604"}).text.count('href="/units/') >= 6
-    assert c.get("/regions/99999").status_code == 404
-    assert c.get(f"/regions/{region}", params={"code": "9"}).status_code == 422
+    assert c.get("/overview").status_code == 200
+    assert c.get(f"/overview/{region}", params={"code": "2012604"}).text.count('href="/units/') >= 6
+    assert c.get("/overview/99999").status_code == 404
+    assert c.get(f"/overview/{region}", params={"code": "9"}).status_code == 422
     other = world["regions"]["乙市"]
     department = c.get("/api/v1/overview", params={"region": other}).json()["choices"]["departments"][0]["id"]
     assert c.get("/api/v1/overview", params={"region": region, "department": department}).status_code == 404
@@ -256,7 +256,7 @@ def test_key_figures_of_the_example() -> None:
 
 
 def test_a_store_made_before_figures_gets_them(store_url: str, tmp_path) -> None:
-    """Migration 0003 finds the key figures of the versions already stored."""
+    """Migration 0004 finds the key figures of the versions already stored."""
     from alembic import command
 
     from yusuan.store.db import alembic_config
@@ -272,7 +272,7 @@ def test_a_store_made_before_figures_gets_them(store_url: str, tmp_path) -> None
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0002")
+        command.downgrade(config, "0003")
         command.upgrade(config, "head")
     with app.state.sessions() as session:
         after = session.execute(select(Figure.version_id, Figure.key, Figure.value, Figure.cell_id, Figure.paragraph)
@@ -292,4 +292,4 @@ def test_a_document_with_no_fact_table_is_counted_and_said(world: dict) -> None:
         region = session.scalar(select(Region.id).where(Region.name == "丁市"))
     view = world["client"].get("/api/v1/overview", params={"region": region}).json()
     assert view["documents"] == {"total": 1, "without_facts": 1} and view["sheets"]["functional"]["rows"] == []
-    assert "其中 1 份未能还原事实表" in world["client"].get(f"/regions/{region}").text
+    assert "其中 1 份未能还原事实表" in world["client"].get(f"/overview/{region}").text

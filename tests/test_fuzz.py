@@ -671,12 +671,12 @@ def test_halves_without_an_amount_are_no_list_printed_in_halves() -> None:
 def test_a_garbled_total_beside_a_38_digit_figure() -> None:
     """No cell of the solver's first stage (it failed on the figure), no failing identity: the
     exact stage was given nothing to choose from (ValueError from scipy's milp)."""
-    grid = _grid([["", "本年支出合计", "对附属单位补助支出"], ["", "减少", "99466160593911554620003892973206875063"]], 1)
+    grid = _grid([["", "本年支出合计", "对附属单位补助支出"], ["", "1.2.3", "99466160593911554620003892973206875063"]], 1)
     d = recognise(Layout(file="t.xlsx", format="xlsx", items=[Line(text="支出决算表", source=_source(0, 0)), grid]))
     report = check(d)
     check_report(report)
     assert {c.stated: c.likely for c in report.localisation} == {
-        "减少": "0.00", "99466160593911554620003892973206875063": "0.00"}
+        "1.2.3": "0.00", "99466160593911554620003892973206875063": "0.00"}
 
 
 def test_localisation_with_no_cell_to_choose_names_none(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -684,10 +684,20 @@ def test_localisation_with_no_cell_to_choose_names_none(monkeypatch: pytest.Monk
     from yusuan.check import localise
 
     monkeypatch.setattr(localise._Program, "reweighted_l1", lambda self, rounds=2: set())
-    grid = _grid([["", "本年支出合计", "对附属单位补助支出"], ["", "减少", "5.00"]], 1)
+    grid = _grid([["", "本年支出合计", "对附属单位补助支出"], ["", "1.2.3", "5.00"]], 1)
     d = recognise(Layout(file="t.xlsx", format="xlsx", items=[Line(text="支出决算表", source=_source(0, 0)), grid]))
     report = check(d)
     assert report.localisation == [] and any(f.rule == "text.not_a_number" for f in report.findings)
+
+
+def test_a_word_in_an_amount_column_is_a_reading_notice_not_an_error() -> None:
+    """`减少` where a figure is due is yusuan's misreading (a header or label out of place): no error,
+    no cell proposed, a notice in the reading report."""
+    grid = _grid([["", "本年支出合计", "对附属单位补助支出"], ["", "减少", "5.00"]], 1)
+    d = recognise(Layout(file="t.xlsx", format="xlsx", items=[Line(text="支出决算表", source=_source(0, 0)), grid]))
+    report = check(d)
+    assert report.localisation == [] and not [f for f in report.findings if f.rule == "text.not_a_number"]
+    assert [n.rule for n in report.reading.notices] == ["reading.cell"] and "减少" in report.reading.notices[0].message
 
 
 def test_a_likely_value_of_zero_has_no_sign() -> None:

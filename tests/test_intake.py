@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, FIXTURES
@@ -144,7 +144,7 @@ def test_every_door_gives_the_same_findings(settings_file: Path, tmp_path: Path)
     assert ("narrative.zero_base_growth", "warning") not in severities  # the settings were in force everywhere
 
     about = TestClient(loaded).get("/about").text
-    assert "strict.toml" in about and "narrative.zero_base_growth</code> = info" in about
+    assert "strict.toml" in about and "上年为零无增长率（<code>narrative.zero_base_growth</code>）：提示" in about
     settings = TestClient(loaded).get("/api/v1/about").json()
     assert settings["config"] == "strict.toml" and settings["settings"]["weight_total"] == "90"
     assert next(r for r in settings["rules"] if r["id"] == "text.name_differs")["severity"] == "error"
@@ -245,8 +245,9 @@ def test_versions_stored_before_the_report_was_kept_lose_nothing(store_url: str)
         config.attributes["connection"] = connection
         command.downgrade(config, "0001")
         before = [tuple(r) for r in connection.exec_driver_sql("SELECT * FROM version ORDER BY id")]
-    then = [t for t in Base.metadata.sorted_tables if t.name != "figure"]  # the key figures came with 0003
-    assert {t.name: rows(url, t) for t in then} == {t.name: counts[t.name] for t in then}
+    older = set(inspect(engine(url)).get_table_names())  # the tables of later migrations are gone, empty
+    assert {t.name: rows(url, t) for t in Base.metadata.sorted_tables if t.name in older} == {
+        name: n for name, n in counts.items() if name in older}
     migrate(engine(url))
     assert {t.name: rows(url, t) for t in Base.metadata.sorted_tables} == counts
     with sessions(url)() as session:
@@ -258,3 +259,38 @@ def test_versions_stored_before_the_report_was_kept_lose_nothing(store_url: str)
     report = TestClient(app).get(f"/api/v1/versions/{version.id}/report").json()
     assert len(report["findings"]) == counts["finding"] and report["localisation"]
     assert "→ 2313.63" in TestClient(app).get(f"/versions/{version.id}/download/report").text
+
+
+def test_the_season_migration_adds_tables_and_changes_nothing_stored(store_url: str) -> None:
+    """A store of migration 0002 brought to 0003 and back: every row as it was; only the new tables come and go."""
+    from alembic import command
+
+    from yusuan.store.db import alembic_config
+
+    url = store_url
+    with sessions(url).begin() as session:
+        take_in(session, EXAMPLE.read_bytes(), EXAMPLE.name)
+    new = {"register", "register_entry", "publication", "review_policy"}
+
+    def dump() -> dict[str, list]:
+        with engine(url).connect() as connection:
+            present = set(inspect(connection).get_table_names())
+            return {t.name: [tuple(r) for r in connection.execute(select(t).order_by(*t.primary_key.columns))]
+                    for t in Base.metadata.sorted_tables if t.name in present}
+
+    config = alembic_config()
+    with engine(url).begin() as connection:  # at 0003: the migrations after it have their own tests
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    before = dump()
+    assert before["version"] and new <= set(before)
+    with engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    older = dump()
+    assert set(older) == set(before) - new and older == {k: v for k, v in before.items() if k not in new}
+    with engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    assert dump() == before
+    migrate(engine(url))

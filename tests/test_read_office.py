@@ -280,7 +280,7 @@ def test_xlsx_formula_without_a_stored_result_is_kept_as_written() -> None:
     row = disclosure.tables[0].rows[0]
     assert row.code == "2011301" and row.raw["total"] == "=D4+E4"
     assert row.values["total"] is None and row.is_garbled("total")
-    assert any("C4" in u and "公式" in u for u in disclosure.unread)
+    assert any("C4" in u.describe() and "公式" in u.reason for u in disclosure.unread)
 
 
 def test_xlsx_two_tables_on_one_sheet() -> None:

@@ -14,14 +14,14 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, inspect, make_url, select, text
 from typer.testing import CliRunner
 
-from conftest import EXAMPLE, FIXTURES, POSTGRESQL
+from conftest import EXAMPLE, FIXTURES, NO_POSTGRESQL, POSTGRESQL
 from yusuan.budget.io import load_budget
 from yusuan.build.document import build
 from yusuan.check.engine import check
@@ -33,6 +33,7 @@ from yusuan.store.accounts import create_account, issue_token
 from yusuan.store.db import engine, sessions
 from yusuan.store.documents import cell_rows, digest, from_stored
 from yusuan.store.schema import Base, CellValue, Document, EditorUnit, Fact, FindingRow, Unit, Version
+from yusuan.store.season import Listed, add_register, set_policy, set_published
 
 runner = CliRunner()
 SMALL = Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml"
@@ -98,7 +99,14 @@ def filled(store_url: str, folder: Path) -> str:
                                                         ("confirmed", "")], strict=False):  # NULL and '' are not the same
             finding.status, finding.reason = status, reason
             finding.reviewed_by, finding.reviewed_at = reviewer.id, datetime.now()
-        session.scalars(select(Document)).first().published = False
+        set_published(session, session.scalars(select(Document)).first(), False, reviewer.id)
+        # a list of the units with their approval dates (dates, a file kept whole), and a region's policy
+        unit = session.scalars(select(Unit)).first()
+        add_register(session, "名单.csv", "地区,部门,单位\n".encode(), [Listed(
+            region=unit.department.region.name, department=unit.department.name, unit=unit.name, year=2026,
+            approved_on=date(2026, 1, 20), published_on=date(2026, 2, 3), url="https://example.gov.cn/1", line=2)],
+            reviewer.id)
+        set_policy(session, unit.department.region_id, ["cross.*"], ["tables.required"], reviewer.id)
     return store_url
 
 
@@ -158,7 +166,7 @@ def test_backup_and_restore_round_trip_exactly(filled: str, new_store, tmp_path:
 
 def test_from_sqlite_to_postgresql(folder: Path, new_store, tmp_path: Path) -> None:
     if not POSTGRESQL:
-        pytest.skip("没有 PostgreSQL：设置 YUSUAN_TEST_POSTGRESQL")
+        pytest.skip(NO_POSTGRESQL)
     source = new_store("sqlite")
     with sessions(source).begin() as session:
         for path in sorted(folder.iterdir())[:3]:
@@ -181,7 +189,7 @@ def test_a_backup_is_one_moment_of_the_store(kind: str, folder: Path, new_store,
     from yusuan.store import backup as module
 
     if kind == "postgresql" and not POSTGRESQL:
-        pytest.skip("没有 PostgreSQL：设置 YUSUAN_TEST_POSTGRESQL")
+        pytest.skip(NO_POSTGRESQL)
     url = new_store(kind)
     with sessions(url).begin() as session:
         for name in ("built-0.html", "built-2.html"):
@@ -349,7 +357,7 @@ def _stored(url: str) -> int:
 def test_an_import_killed_anywhere_leaves_the_store_whole_and_a_rerun_finishes(
         kind: str, folder: Path, new_store, tmp_path: Path) -> None:
     if kind == "postgresql" and not POSTGRESQL:
-        pytest.skip("没有 PostgreSQL：设置 YUSUAN_TEST_POSTGRESQL")
+        pytest.skip(NO_POSTGRESQL)
     url = new_store(kind)
     order = [name for name, _, _ in BUILT] + ["changji.txt"]  # five documents, as the import takes them
     documents = tmp_path / "documents"

@@ -21,6 +21,7 @@ from yusuan.store.accounts import create_account, issue_token
 from yusuan.store.schema import EditorUnit, Version
 from yusuan.web import api as api_routes
 from yusuan.web import explore
+from yusuan.web import season as season_routes
 from yusuan.web.app import create_app
 
 # examples per operation and mode: 50 keeps the file near 25 s in CI; YUSUAN_API_EXAMPLES=2000 for a long run
@@ -47,8 +48,12 @@ def api(store_url: str) -> dict:
 
 
 # the API's operations, from its routers (the schema is made from them); the test below sees that they agree
-OPERATIONS = sorted(f"{method} {route.path}" for router in (api_routes.router, explore.api) for route in router.routes
-                    for method in route.methods)
+OPERATIONS = sorted(f"{method} {route.path}" for router in (api_routes.router, explore.api, season_routes.api)
+                    for route in router.routes for method in route.methods)
+# a file that fits the schema (any bytes) is mostly no disclosure and no list of units; rule names that fit the
+# pattern mostly name no rule: a 422 the schema cannot foresee
+UNFORESEEABLE = ("POST /api/v1/documents", "POST /api/v1/check", "POST /api/v1/register",
+                 "POST /api/v1/regions/{region_id}/policy")
 
 
 def test_every_operation_is_exercised(api: dict) -> None:
@@ -60,13 +65,12 @@ def test_every_operation_is_exercised(api: dict) -> None:
 def test_the_api_answers_as_its_schema_says(api: dict, label: str, mode: GenerationMode) -> None:
     operation = next(r.ok() for r in api["schema"].get_all_operations() if r.ok().label == label)
     if mode == GenerationMode.NEGATIVE and not list(operation.iter_parameters()) and not operation.body:
-        pytest.skip("no parameter to get wrong")
+        pytest.skip("这个接口没有可以填错的参数")
     cases = operation.as_strategy(generation_mode=mode)
     if "version_id" in operation.path and mode == GenerationMode.POSITIVE:  # versions that exist, half the time
         cases = st.one_of(*(operation.as_strategy(generation_mode=mode, path_parameters={"version_id": v})
                             for v in api["versions"]), cases)
-    # a file that fits the schema (any bytes) is mostly no disclosure: a 422 the schema cannot foresee
-    excluded = [positive_data_acceptance] if label in ("POST /api/v1/documents", "POST /api/v1/check") else []
+    excluded = [positive_data_acceptance] if label in UNFORESEEABLE else []
 
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -24,6 +24,7 @@ from starlette.routing import Mount
 
 from conftest import EXAMPLE, FIXTURES
 from yusuan.intake import take_in
+from yusuan.scoring import load_method
 from yusuan.store.accounts import create_account, issue_token
 from yusuan.store.schema import CellValue, Department, EditorUnit, Figure, FindingRow, Region, Unit, Version
 from yusuan.web.app import create_app
@@ -56,6 +57,7 @@ class World:
     things: dict[str, Thing]  # "pub": published; "draft": a draft that only unit A's editors and up may see
     workbook: bytes  # a budget workbook of unit A, for /build
     logins: dict[str, dict] = field(default_factory=dict)  # principal → cookies, headers, csrf
+    region_a: int = 0  # unit A's region, for the review season
 
     def client(self, principal: str) -> TestClient:
         login = self.logins[principal]
@@ -97,6 +99,8 @@ def world(store_url: str) -> World:
     budget, _ = load_budget(Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml")
     budget.unit.name = a_name
     made = World(app, unit_a, things, write_workbook(budget))
+    with app.state.sessions() as session:
+        made.region_a = session.get(Unit, unit_a).department.region_id
     for principal in PRINCIPALS:
         role, _, how = principal.partition("/")
         if how == "token":
@@ -146,7 +150,7 @@ def url(template: str) -> Callable[[World, str], dict]:
     def ask(w: World, obj: str) -> dict:
         thing = w.things.get(obj.removeprefix("finding_"))
         ids = {"document": thing.document, "version": thing.version, "finding": thing.finding} if thing else {}
-        return {"url": template.format(unit=w.unit_a, **ids)}
+        return {"url": template.format(unit=w.unit_a, region=w.region_a, **ids)}
     return ask
 
 
@@ -205,6 +209,25 @@ SUMMED = {"pub": everyone(LISTED), "draft": seen(LISTED, HIDDEN) | {"editor_a": 
 SHOWN = {"pub": everyone(LISTED), "draft": seen(LISTED, HIDDEN)}
 
 
+# a region's policy set to what the method says: the matrix changes what blocks nothing
+DEFAULTS = {"rules": list(load_method().fatal_rules), "items": list(load_method().fatal_items)}
+
+
+def reviewers(allowed: int) -> dict[str, int | str]:
+    """The review season is the bureau's: reviewers and admins; editors may not, the public must log in."""
+    return {**signed_in(allowed), "editor_a": 403, "editor_b": 403}
+
+
+def register_file(prefix: str) -> Callable[[World, str], dict]:
+    """Unit A's year on a list: its approval date, again (the matrix adds lists that say the same)."""
+    def ask(w: World, obj: str) -> dict:
+        with w.app.state.sessions() as session:
+            unit = session.get(Unit, w.unit_a)
+            row = f"{unit.department.region.name},{unit.department.name},{unit.name},{w.things['pub'].year},2023-01-20\n"
+        return {"url": f"{prefix}/register", "files": {"file": ("名单.csv", ("地区,部门,单位,年度,批复日期\n" + row).encode())}}
+    return ask
+
+
 def reviewing(allowed: int) -> dict[str, dict[str, int | str]]:
     """A finding of each document: reviewers and admins review, editors may not even their own units'."""
     return dict.fromkeys(("finding_pub", "finding_draft"), signed_in(allowed) | {"editor_a": 403, "editor_b": 403})
@@ -218,7 +241,7 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
     ("GET", "/"): Endpoint(url("/"), {"pub": everyone(LISTED), "draft": seen(LISTED, HIDDEN)},
                            lambda w, t, r: f'href="/documents/{t.document}"' in r.text),
     ("GET", "/units/{unit_id}"): Endpoint(url("/units/{unit}"), {"pub": everyone(LISTED), "draft": seen(LISTED, HIDDEN)},
-                                          lambda w, t, r: f'href="/versions/{t.version}"' in r.text),
+                                          lambda w, t, r: re.search(f'href="/versions/{t.version}[?"]', r.text) is not None),
     ("GET", "/documents/{document_id}"): Endpoint(url("/documents/{document}"), {"pub": everyone(303), "draft": seen(303)}),
     ("GET", "/versions/{version_id}"): Endpoint(url("/versions/{version}"), {"pub": everyone(200), "draft": seen(200)}),
     ("GET", "/versions/{version_id}/download/{what}"): Endpoint(url("/versions/{version}/download/original"),
@@ -226,7 +249,7 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
     ("GET", "/compare"): Endpoint(compare(""), {"pub": everyone(200), "draft": seen(200)}),
     ("GET", "/search"): Endpoint(lambda w, obj: {"url": "/search", "params": {"q": "2011301"}},
                                  {"pub": everyone(LISTED), "draft": seen(LISTED, HIDDEN)},
-                                 lambda w, t, r: f'href="/versions/{t.version}"' in r.text),
+                                 lambda w, t, r: re.search(f'href="/versions/{t.version}[?"]', r.text) is not None),
     ("GET", "/upload"): Endpoint(url("/upload"), {NONE: signed_in(200)}),
     ("POST", "/upload"): Endpoint(upload("files"), {"pub": uploading(200, 400), "draft": uploading(200, 400)}),
     ("POST", "/documents/{document_id}/publish"): Endpoint(publish(""), {"pub": uploading(303, 403),
@@ -286,8 +309,8 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
                                            year_cells),
     ("POST", "/api/v1/documents"): Endpoint(upload("file"), {"pub": uploading(201, 403), "draft": uploading(201, 403)}),
     # the public view (explore.py): pages and their API
-    ("GET", "/regions"): Endpoint(in_scope("/regions"), SUMMED, lambda w, t, r: f">{t.year}</td>" in r.text),
-    ("GET", "/regions/{region_id}"): Endpoint(in_scope("/regions/{region}"), SUMMED,
+    ("GET", "/overview"): Endpoint(in_scope("/overview"), SUMMED, lambda w, t, r: f">{t.year}</td>" in r.text),
+    ("GET", "/overview/{region_id}"): Endpoint(in_scope("/overview/{region}"), SUMMED,
                                               lambda w, t, r: f">{t.year}</td>" in r.text),
     ("GET", "/peers"): Endpoint(in_scope("/peers", "year"), SUMMED,
                                 lambda w, t, r: f'href="/units/{w.unit_a}"' in r.text),
@@ -315,6 +338,37 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
                                                                     {NONE: everyone(404)}),
     ("GET", "/api/v1/cells/{cell_id}"): Endpoint(printed("/api/v1", CellValue), {"pub": everyone(200), "draft": seen(200)}),
     ("GET", "/api/v1/figures/{figure_id}"): Endpoint(printed("/api/v1", Figure), {"pub": everyone(200), "draft": seen(200)}),
+    # the review season: the bureau's pages and API; a version's score is seen as the version is
+    ("GET", "/regions"): Endpoint(url("/regions"), {NONE: reviewers(200)}),
+    ("GET", "/regions/{region_id}"): Endpoint(url("/regions/{region}"), {NONE: reviewers(200)}),
+    ("POST", "/register"): Endpoint(register_file(""), {NONE: reviewers(303)}),
+    ("POST", "/regions/{region_id}/register"): Endpoint(lambda w, obj: {"url": f"/regions/{w.region_a}/register",
+                                                                        "data": {"year": "2031", "approved": "2031-01-20"}},
+                                                        {NONE: reviewers(303)}),
+    ("POST", "/regions/{region_id}/policy"): Endpoint(lambda w, obj: {"url": f"/regions/{w.region_a}/policy", "data": DEFAULTS},
+                                                      {NONE: reviewers(303)}),
+    ("GET", "/regions/{region_id}/summary"): Endpoint(url("/regions/{region}/summary"), {NONE: reviewers(200)}),
+    ("GET", "/regions/{region_id}/notices/{unit_id}"): Endpoint(url("/regions/{region}/notices/{unit}"),
+                                                                {NONE: reviewers(200)}),
+    ("GET", "/register/template"): Endpoint(url("/register/template"), {NONE: everyone(200)}),
+    ("GET", "/versions/{version_id}/score"): Endpoint(url("/versions/{version}/score"), {"pub": everyone(200),
+                                                                                       "draft": seen(200)}),
+    ("GET", "/api/v1/scoring"): Endpoint(url("/api/v1/scoring"), {NONE: everyone(200)}),
+    ("GET", "/api/v1/versions/{version_id}/score"): Endpoint(url("/api/v1/versions/{version}/score"),
+                                                             {"pub": everyone(200), "draft": seen(200)}),
+    ("GET", "/api/v1/regions"): Endpoint(url("/api/v1/regions"), {NONE: reviewers(200)}),
+    ("GET", "/api/v1/regions/{region_id}/season"): Endpoint(url("/api/v1/regions/{region}/season"), {NONE: reviewers(200)}),
+    ("POST", "/api/v1/register"): Endpoint(register_file("/api/v1"), {NONE: reviewers(201)}),
+    ("POST", "/api/v1/regions/{region_id}/register"): Endpoint(
+        lambda w, obj: {"url": f"/api/v1/regions/{w.region_a}/register", "data": {"year": "2031", "approved": "2031-01-20"}},
+        {NONE: reviewers(201)}),
+    ("GET", "/api/v1/regions/{region_id}/policy"): Endpoint(url("/api/v1/regions/{region}/policy"), {NONE: reviewers(200)}),
+    ("POST", "/api/v1/regions/{region_id}/policy"): Endpoint(
+        lambda w, obj: {"url": f"/api/v1/regions/{w.region_a}/policy", "data": DEFAULTS}, {NONE: reviewers(200)}),
+    ("GET", "/api/v1/regions/{region_id}/summary"): Endpoint(url("/api/v1/regions/{region}/summary"), {NONE: reviewers(200)}),
+    ("GET", "/api/v1/regions/{region_id}/notices/{unit_id}"): Endpoint(url("/api/v1/regions/{region}/notices/{unit}"),
+                                                                       {NONE: reviewers(200)}),
+    ("GET", "/api/v1/register/template"): Endpoint(url("/api/v1/register/template"), {NONE: everyone(200)}),
     # the framework's own: the schema, its documentation page, and the static files
     ("GET", "/api/v1/openapi.json"): Endpoint(url("/api/v1/openapi.json"), {NONE: everyone(200)}),
     ("HEAD", "/api/v1/openapi.json"): Endpoint(url("/api/v1/openapi.json"), {NONE: everyone(200)}),
@@ -497,13 +551,19 @@ def test_session_cookies_are_httponly_samesite_and_secure_over_https(world: Worl
     assert "max-age=" in TestClient(world.app, base_url="https://testserver").get("/").headers["strict-transport-security"]
 
 
-def test_the_api_documentation_page_may_load_swagger_ui_and_nothing_else(world: World) -> None:
-    docs = TestClient(world.app).get("/api/docs")
+def test_the_api_documentation_page_loads_swagger_ui_from_this_server_only(world: World) -> None:
+    """Finance intranets reach no CDN: Swagger UI is vendored in static/swagger, and the page may load nothing
+    from elsewhere."""
+    client = TestClient(world.app)
+    docs = client.get("/api/docs")
     policy = docs.headers["content-security-policy"]
     script = re.search(r"<script>(.*?)</script>", docs.text, re.S)[1]
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
-    assert f"'sha256-{digest}'" in policy and "https://cdn.jsdelivr.net" in policy and "frame-ancestors 'none'" in policy
+    assert f"'sha256-{digest}'" in policy and "frame-ancestors 'none'" in policy
     assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";")[0]
+    assert "http" not in policy and not re.search(r"(src|href)=[\"']https?:", docs.text)
+    for asset in re.findall(r"(?:src|href)=[\"'](/static/[^\"']+)", docs.text):
+        assert client.get(asset).status_code == 200, asset
 
 
 # --------------------------------------------------------------------------- uploads

@@ -1,10 +1,12 @@
 """The server on SQLite and on PostgreSQL: the store keeps every version, the pages and the API show them, and
 each role may do only what it should."""
 
+import csv
 import io
 import json
 import re
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -49,9 +51,11 @@ def csrf(c: TestClient, page: str) -> str:
 def test_the_example_is_there_on_a_new_store(app) -> None:
     c = client(app)
     home = c.get("/")
-    assert home.status_code == 200 and "昌吉州工业和信息化局" in home.text and "31 个错误" in home.text
+    assert home.status_code == 200 and "昌吉州工业和信息化局" in home.text and "30 个错误" in home.text
     page = c.get("/documents/1", follow_redirects=True)
     assert "row.total_equals_parts" in page.text and "核查发现" in page.text
+    # what was read comes before what was found
+    assert page.text.index("读到公开表 10 张；绩效目标表 9 张") < page.text.index("核查发现")
     assert home.headers["x-content-type-options"] == "nosniff" and "frame-ancestors" in home.headers[
         "content-security-policy"]
 
@@ -158,7 +162,12 @@ def test_forms_need_their_csrf_token(app) -> None:
 def test_review_a_finding(app) -> None:
     c = client(app, "reviewer")
     token = csrf(c, "/login")
-    assert c.post("/findings/2", data={"status": "dismissed", "csrf": token}).status_code == 400  # reason required
+    # a dismissal without its reason goes back to the finding, asking for it there (no dead-end page)
+    asked = c.post("/findings/2", data={"status": "dismissed", "csrf": token}, follow_redirects=False)
+    assert asked.status_code == 303 and asked.headers["location"] == "/versions/1?reason_needed=2#F2"
+    page = c.get(asked.headers["location"])
+    assert "驳回须写明理由" in page.text and 'name="reason" placeholder="驳回的理由" required autofocus' in page.text
+    assert next(f for f in TestClient(app).get("/api/v1/versions/1/findings").json() if f["id"] == 2)["status"] == "open"
     c.post("/findings/2", data={"status": "dismissed", "reason": "模板行", "csrf": token})
     findings = TestClient(app).get("/api/v1/versions/1/findings").json()
     assert next(f for f in findings if f["id"] == 2)["status"] == "dismissed"
@@ -203,7 +212,7 @@ def test_admin_create_and_serve(tmp_path: pytest.TempPathFactory) -> None:
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     result = CliRunner().invoke(cli, ["admin", "create", "boss", "--database", url, "--token"],
                                 input="a-long-password\na-long-password\n")
-    assert result.exit_code == 0 and "已创建 admin 账户：boss" in result.output and "API 令牌" in result.output
+    assert result.exit_code == 0 and "已创建管理员账户：boss" in result.output and "API 令牌" in result.output
     again = CliRunner().invoke(cli, ["admin", "create", "boss", "--database", url], input="x" * 9 + "\n" + "x" * 9 + "\n")
     assert again.exit_code == 2 and "已存在" in again.output
     with socket.socket() as s:
@@ -223,10 +232,12 @@ def test_admin_create_and_serve(tmp_path: pytest.TempPathFactory) -> None:
         assert "昌吉州工业和信息化局" in page  # the example is there on a new store
         documents = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/documents", timeout=5).read())
         assert documents["total"] == 1  # loaded once, by the parent, not by each worker
-        assert (tmp_path / ".yusuan-secret").stat().st_mode & 0o777 == 0o600
+        # the session secret beside the database (git ignores /yusuan.db*), not in the working folder
+        assert (tmp_path / "serve.db.secret").stat().st_mode & 0o777 == 0o600 and not (tmp_path / ".yusuan-secret").exists()
     finally:
         server.terminate()
         server.wait(10)
+    assert '"GET / HTTP/1.1" 200' in server.stdout.read().decode()  # the access log: one line a request
 
 
 def test_compare_two_versions(app) -> None:
@@ -235,7 +246,7 @@ def test_compare_two_versions(app) -> None:
     page = TestClient(app).get("/compare", params={"a": 1, "b": 2})
     assert page.status_code == 200
     # 表5 2011399 合计: 2283.33 printed, 1854.62 once corrected
-    assert re.search(r"<td>2011399</td><td>total</td><td class=\"num\">2283.33</td><td class=\"num\">1854.62</td>"
+    assert re.search(r"<td>2011399</td><td>合计</td><td class=\"num\">2283.33</td><td class=\"num\">1854.62</td>"
                      r"<td class=\"num\">-428.71</td>", page.text)
 
 
@@ -249,7 +260,8 @@ def test_build_from_a_budget_workbook(app) -> None:
                       files={"budget": ("budget.xlsx", write_workbook(budget))})
     assert response.status_code == 200, response.text
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["docx", "html", "pdf", "xlsx"]
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["docx", "html", "html", "pdf", "xlsx"]
+    assert "示例县档案馆2026年单位预算公开-核查报告.html" in names  # the check of what was built comes with it
     bad = c.post("/build", data={"csrf": csrf(c, "/build")}, files={"budget": ("budget.xlsx", b"PK\x03\x04broken")})
     assert bad.status_code == 400 and "Traceback" not in bad.text
     assert client(app).get("/build").status_code == 401  # the public builds nothing
@@ -449,12 +461,12 @@ def test_api_a_version_its_reading_cells_report_and_downloads(app) -> None:
     assert version["format"] == "text" and version["year"] == 2023 and version["unit"] == "昌吉州工业和信息化局"
     reading = version["reading"]
     assert [t["number"] for t in reading["tables"]][:2] == ["表1", "表2"] and reading["tables"][0]["kind"]
-    assert reading["performance_targets"] > 0 and reading["claims"] > 0 and isinstance(reading["unread"], list)
+    assert reading["targets"] > 0 and "three_public" in reading["topics"] and isinstance(reading["unread"], list)
     cells = c.get("/api/v1/versions/1/cells", params={"table": "表5", "code": "2011399"}).json()
     assert cells["total"] >= 1 and {"2283.33"} <= {cell["value"] for cell in cells["items"]}
     assert all(cell["table"] == "表5" and cell["code"] == "2011399" for cell in cells["items"])
     report = c.get("/api/v1/versions/1/report").json()
-    assert report["summary"]["errors"] == 31 and report["localisation"]
+    assert report["summary"]["errors"] == 30 and report["localisation"]
     assert [f["id"] for f in report["findings"]] == [f["fid"] for f in c.get("/api/v1/versions/1/findings").json()]
     html = c.get("/api/v1/versions/1/report", params={"format": "html"})
     assert "→ 2313.63" in html.text and html.headers["content-security-policy"].startswith("default-src 'none'")
@@ -507,3 +519,49 @@ def test_the_about_page_and_its_json(app) -> None:
     about = TestClient(app).get("/api/v1/about").json()
     assert about["settings"]["tolerance"] == "0" and about["limits"]["file_mb"] == 50
     assert about["database"] in ("sqlite", "postgresql") and "://" not in page.text  # no address of the store
+
+
+def test_downloads_are_named_as_a_person_would_and_the_csv_speaks_chinese(app) -> None:
+    """`昌吉州工业和信息化局2023年预算公开（第1版）.xlsx`, not `1-2023-v1.xlsx`; the CSV's headers in Chinese, and each
+    amount of 表1 named by its own side: an income amount by its income item, an expense one by its class."""
+    from urllib.parse import unquote
+
+    c = TestClient(app)
+    names = {what: unquote(c.get(f"/versions/1/download/{what}").headers["content-disposition"].split("UTF-8''")[1])
+             for what in ("xlsx", "csv", "report", "original")}
+    assert names["xlsx"] == "昌吉州工业和信息化局2023年预算公开（第1版）.xlsx"
+    assert names["report"] == "昌吉州工业和信息化局2023年预算公开（第1版）-核查报告.html"
+    assert names["csv"].endswith("（第1版）-表格数据.csv") and names["original"] == "changji-gxj-2023-budget.txt"
+    rows = list(csv.DictReader(io.StringIO(c.get("/versions/1/download/csv").content.decode("utf-8-sig"))))
+    assert list(rows[0]) == ["表", "表名", "行", "科目编码", "行名称", "栏目", "金额", "金额单位", "表类型", "栏目代码"]
+    first = [r for r in rows if r["表"] == "表1" and r["行"] == "1"]
+    assert [(r["栏目代码"], r["科目编码"], r["行名称"], r["金额"]) for r in first] == [
+        ("income_amount", "", "一、本年收入", "3080.03"), ("expense_amount", "201", "201 一般公共服务支出", "6504.69")]
+
+
+def test_build_names_the_errors_of_what_it_built_and_refuses_a_pdf_of_boxes(app, monkeypatch) -> None:
+    import sys
+
+    from yusuan.budget.io import load_budget
+    from yusuan.budget.workbook import write_workbook
+
+    budget, _ = load_budget(Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml")
+    budget.projects[0].indicators[-1].weight = Decimal(5)  # weights of 95
+    c = client(app, "reviewer")
+    files = {"budget": ("budget.xlsx", write_workbook(budget))}
+    page = c.post("/build", data={"csrf": csrf(c, "/build")}, files=files)
+    assert page.status_code == 422 and "指标权重合计" in page.text and "权重合计 95，应为 100" in page.text
+    assert 'name="anyway"' in page.text
+    anyway = c.post("/build", data={"csrf": csrf(c, "/build"), "anyway": "1"}, files=files)
+    assert anyway.status_code == 200 and anyway.headers["content-type"] == "application/zip"
+    monkeypatch.setitem(sys.modules, "pylopdf_fonts_zh_cn", None)  # the Chinese face missing
+    refused = c.post("/build", data={"csrf": csrf(c, "/build"), "anyway": "1", "pdf": "1"}, files=files)
+    assert refused.status_code == 500 and "缺少中文字体 Noto Sans SC" in refused.text
+
+
+def test_compare_pairs_income_items_by_their_own_names(app) -> None:
+    """表1's income amounts are compared by their items (一、本年收入), not by the expense class printed beside them."""
+    rows = {(r["row"], r["column"]) for t in TestClient(app).get("/api/v1/compare", params={"a": 1, "b": 1}).json()["tables"]
+            if t["kind"] == "income_expense_summary" for r in t["rows"]}
+    assert ("一、本年收入", "income_amount") in rows and ("201", "expense_amount") in rows
+    assert ("202", "income_amount") not in rows

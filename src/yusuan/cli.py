@@ -3,8 +3,10 @@ so `yusuan --version` stays fast."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +16,7 @@ import typer
 
 from yusuan import __version__
 from yusuan.errors import YusuanError
+from yusuan.season import cli as season_cli
 
 app = typer.Typer(
     help="yusuan（预算）：读取、核查、生成部门预算/决算公开文件。",
@@ -94,7 +97,7 @@ def catalog_cmd(
 
     kind = catalog.classify(code)
     if kind is None:
-        _fail(YusuanError(f"{code} 不是有效的分类科目编码（应为 3、5 或 7 位数字）"))
+        _fail(YusuanError(f"{code} 不是分类科目编码：{_why_not_a_code(code)}"))
     entry = catalog.lookup(code, year)
     if entry is None:
         print(f"{code}：{catalog.LABELS[kind]}中未收录（目录不完整，见 data/catalog/SOURCE.md）")
@@ -104,6 +107,15 @@ def catalog_cmd(
           + (f"（{year}年无此科目，取最近年度）" if year and entry.year != year else ""))
     for parent in catalog.parents(code, year):
         print(f"  上级：{parent.code} {parent.name}（{catalog.LEVELS[parent.level]}）")
+
+
+def _why_not_a_code(code: str) -> str:
+    """What is wrong with a code, in the terms of its shape: its length, else its first three digits."""
+    if not code.isascii() or not code.isdigit() or len(code) not in (3, 5, 7):
+        return "应为 3、5 或 7 位数字（类、款、项）"
+    if 301 <= int(code[:3]) <= 399 or 501 <= int(code[:3]) <= 599:
+        return "经济分类编码只有 3 位（类）或 5 位（款）"
+    return "功能分类编码以 201–299 开头，部门经济分类以 301–399 开头，政府经济分类以 501–599 开头"
 
 
 class Format(StrEnum):
@@ -136,7 +148,7 @@ def _settings(config: Path | None, tolerance: str | None, weight_total: str | No
     return settings
 
 
-@app.command()
+@app.command(short_help="核查公开文件（一个或一批）：勾稽、占比、科目、绩效、完整性")
 def check(
     files: Annotated[list[str], typer.Argument(
         help="公开文件（文本、PDF、Word、Excel 或 HTML）；给出多个文件、目录或通配符（如 'docs/**/*.pdf'）即批量核查",
@@ -182,7 +194,7 @@ def check(
     else:
         text = _render(report, checked.disclosure, format)
         if output:
-            output.write_text(text, encoding="utf-8")
+            _writing(output, lambda: output.write_text(text, encoding="utf-8"))
         else:
             sys.stdout.write(text)
     raise typer.Exit(1 if report.summary["errors"] else 0)
@@ -208,7 +220,7 @@ def _check_batch(files: list[str], settings, jobs: int | None, out: Path | None,
     raise typer.Exit(status)
 
 
-@app.command("import")
+@app.command("import", short_help="把一批公开文件读入、核查并存入数据库")
 def import_(
     files: Annotated[list[str], typer.Argument(help="公开文件、目录或通配符（如 'docs/**/*.pdf'）", show_default=False,
                                                metavar="PATH")],
@@ -264,21 +276,24 @@ def rules_cmd() -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from yusuan.check.rules import rules
+    from yusuan.check.findings import kind_name
+    from yusuan.check.rules import family_name, rules
+    from yusuan.report.words import SEVERITY_NAMES
 
     console = Console()
     family = None
     for rule in rules().values():
         if rule.family != family:
             family = rule.family
-            console.print(f"[bold]{family}[/bold]")
-        console.print(f"  [cyan]{rule.id}[/cyan]  [dim]{rule.severity}，容差 {rule.tolerance}[/dim]", highlight=False)
+            console.print(f"[bold]{family_name(family)}[/bold] [dim]{family}[/dim]")
+        console.print(f"  {rule.name}  [cyan]{rule.id}[/cyan]  [dim]{SEVERITY_NAMES[rule.severity]}，容差 {rule.tolerance}[/dim]",
+                      highlight=False)
         console.print(f"    {escape(rule.description)}", highlight=False)
         if rule.kinds:
-            console.print(f"    [dim]表格：{'、'.join(rule.kinds)}[/dim]", highlight=False)
+            console.print(f"    [dim]表格：{'、'.join(kind_name(k) for k in rule.kinds)}[/dim]", highlight=False)
 
 
-@app.command()
+@app.command(short_help="生成预算数据录入表（Excel）")
 def template(
     output: Annotated[Path, typer.Option("--output", "-o", help="写入的录入表（.xlsx）")] = Path("budget.xlsx"),
     year: Annotated[int | None, typer.Option("--year", help="预算年度：下拉列表取该年前后的分类目录")] = None,
@@ -288,8 +303,17 @@ def template(
     from yusuan.budget.workbook import write_workbook
 
     _refuse_overwrite(output, force)
-    output.write_bytes(write_workbook(None, year))
+    _writing(output, lambda: output.write_bytes(write_workbook(None, year)))
     print(f"已生成录入表：{output}")
+
+
+def _writing(path: Path, work) -> None:
+    """`work` writing at `path`: a path that cannot be written (no such folder, no permission, a folder) is the
+    user's to mend, exit status 2, not a defect of yusuan's."""
+    try:
+        work()
+    except OSError as error:
+        _fail(YusuanError(f"无法写入（{error.strerror or error}）", file=str(error.filename or path)))
 
 
 def _refuse_overwrite(path: Path, force: bool) -> None:
@@ -297,7 +321,7 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
         _fail(YusuanError("文件已存在；确需覆盖请加 --force", file=str(path)))
 
 
-@app.command()
+@app.command(short_help="由预算数据生成整套公开文件（Excel、Word、HTML、PDF）")
 def build(
     budget: Annotated[Path, typer.Argument(help="预算数据：录入表（.xlsx）、JSON 或 YAML")],
     output: Annotated[Path, typer.Option("--output", "-o", help="输出目录")] = Path("out"),
@@ -321,14 +345,40 @@ def build(
         disclosure = build_disclosure(data)
     except YusuanError as error:
         _fail(error)
+    from yusuan.check.engine import check as check_disclosure
+    from yusuan.check.rules import rule_name
     from yusuan.files import safe_name
+    from yusuan.intake import settings_in_force
 
-    output.mkdir(parents=True, exist_ok=True)
+    made, refused = {}, []
+    for fmt in wanted:  # all made before any is written: a refused PDF leaves no half-written folder behind
+        try:
+            made[fmt] = _render_document(disclosure, fmt)
+        except YusuanError as error:
+            refused.append(error)
     stem = safe_name(f"{data.unit.name}{data.unit.year}年{data.unit.scope}预算公开")  # a name is not a path
-    for fmt in wanted:
-        path = output / f"{stem}.{fmt}"
-        path.write_bytes(_render_document(disclosure, fmt))
-        print(f"已生成：{path}")
+    _write_all(output, {f"{stem}.{fmt}": content for fmt, content in made.items()})
+    for error in refused:
+        print(f"错误：{error}", file=sys.stderr)
+    # the built disclosure checked as a reviewer will check it: budget data it cannot word or add up shows here
+    try:
+        report = check_disclosure(disclosure, settings_in_force())
+    except YusuanError as error:
+        _fail(error)
+    errors = [f for f in report.findings if f.severity == "error"]
+    for finding in errors:
+        print(f"核查错误：{finding.id} {rule_name(finding.rule)}：{finding.message}", file=sys.stderr)
+    if errors:
+        print(f"生成的公开文件核查有 {len(errors)} 个错误（见上）；请改正预算数据后重新生成", file=sys.stderr)
+    raise typer.Exit(2 if refused else 1 if errors else 0)
+
+
+def _write_all(folder: Path, files: dict[str, bytes]) -> None:
+    """Write each file into `folder`, made if missing."""
+    _writing(folder, lambda: folder.mkdir(parents=True, exist_ok=True))
+    for name, content in files.items():
+        _writing(folder / name, lambda name=name, content=content: (folder / name).write_bytes(content))
+        print(f"已生成：{folder / name}")
 
 
 RENDERERS = ("xlsx", "docx", "html", "pdf")
@@ -352,7 +402,7 @@ def _render_document(disclosure, fmt: str) -> bytes:
     return render_html(disclosure).encode("utf-8")
 
 
-@app.command()
+@app.command(short_help="从已公开的文件恢复预算数据，作为下一年的起点")
 def extract(
     file: FileArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="写入的预算数据（.xlsx、.json 或 .yaml）")] = Path(
@@ -368,7 +418,7 @@ def extract(
     disclosure = _read(file)
     fixed, changes = corrected(disclosure)
     budget, notes = extract_budget(fixed)
-    save(budget, output)
+    _writing(output, lambda: save(budget, output))
     for change in changes:
         print(f"更正：{change}")
     for note in notes:
@@ -376,7 +426,7 @@ def extract(
     print(f"已写入预算数据：{output}（{len(budget.lines)} 条支出明细）")
 
 
-@app.command()
+@app.command(short_help="启动网站和 API（默认 ./yusuan.db，首次载入示例）")
 def serve(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
@@ -384,6 +434,8 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="工作进程数（多核时可设为核数）")] = 1,
     config: Annotated[Path | None, typer.Option(
         "--config", help="核查设置文件（默认取环境变量 YUSUAN_CONFIG，否则 ./yusuan.toml），与 yusuan check 相同")] = None,
+    access_log: Annotated[bool, typer.Option(
+        "--access-log/--no-access-log", help="每个请求在标准输出记一行：时间、来访地址、请求、状态码")] = True,
 ) -> None:
     """启动网站和 API：默认使用当前目录下的 SQLite 文件 yusuan.db，首次启动载入示例文件。上传的文件按核查设置核查。"""
     import uvicorn
@@ -391,6 +443,7 @@ def serve(
     from yusuan.intake import CONFIG_ENV, config_path
     from yusuan.web.app import create_app
 
+    _port_free(host, port)
     found = config_path(config)
     if found is not None:
         os.environ[CONFIG_ENV] = str(found.resolve())  # the workers check with the same settings
@@ -401,11 +454,47 @@ def serve(
         _fail(error)
     if database:
         os.environ["YUSUAN_DATABASE_URL"] = database  # the workers open the same store
-    print(f"yusuan 网站：http://{host}:{port}/   API 文档：http://{host}:{port}/api/docs")
-    uvicorn.run("yusuan.web.app:worker_app", factory=True, workers=workers, host=host, port=port, log_level="warning")
+    print(f"yusuan 网站：http://{host}:{port}/   API 文档：http://{host}:{port}/api/docs"
+          + ("" if access_log else "（不记访问日志）"))
+    uvicorn.run("yusuan.web.app:worker_app", factory=True, workers=workers, host=host, port=port,
+                log_config=_log_config(access_log), access_log=access_log)
 
 
-@app.command()
+def _port_free(host: str, port: int) -> None:
+    """Refuse a port another program holds before saying where the site is, and say what to do instead."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds it
+            probe.bind(address)
+    except socket.gaierror:
+        _fail(YusuanError(f"监听地址无效：{host}"))
+    except OSError as error:
+        taken = error.errno == errno.EADDRINUSE
+        _fail(YusuanError(f"无法在 {host}:{port} 上启动（{'端口已被占用' if taken else error.strerror}）；"
+                          f"请换一个端口，如 yusuan serve --port {port + 1 if port < 65535 else 8000}"))
+
+
+def _log_config(access_log: bool) -> dict:
+    """uvicorn's logging, with its messages at warnings and above, and one line a request (the access log)."""
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"access": {"()": "uvicorn.logging.AccessFormatter", "use_colors": False,
+                                  "fmt": '%(asctime)s %(client_addr)s "%(request_line)s" %(status_code)s'},
+                       "default": {"()": "uvicorn.logging.DefaultFormatter", "fmt": "%(asctime)s %(levelprefix)s %(message)s",
+                                   "use_colors": False}},
+        "handlers": {"access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
+                     "default": {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"}},
+        "loggers": {"uvicorn": {"handlers": ["default"], "level": "WARNING", "propagate": False},
+                    "uvicorn.error": {"level": "WARNING"},
+                    "uvicorn.access": {"handlers": ["access"], "level": "INFO" if access_log else "WARNING",
+                                       "propagate": False}},
+    }
+
+
+@app.command(short_help="把整个数据库备份到一个 zip 文件")
 def backup(
     file: Annotated[Path, typer.Argument(help="备份文件（zip）")],
     database: Annotated[str | None, typer.Option(
@@ -425,7 +514,7 @@ def backup(
           f"结构版本 {summary.revision}）")
 
 
-@app.command()
+@app.command(short_help="从备份恢复到一个空数据库")
 def restore(
     file: Annotated[Path, typer.Argument(help="yusuan backup 写的备份文件")],
     database: Annotated[str | None, typer.Option(
@@ -443,38 +532,59 @@ def restore(
           f"版本 {summary.tables.get('version', 0)} 个、账户 {summary.tables.get('account', 0)} 个）")
 
 
+# the review season: a file's score and notice, a region's list of units, its notices and summary
+app.command(short_help="给一份公开文件评分：逐项得分、理由和依据条款")(season_cli.score)
+app.command(short_help="写整改通知：逐条列出问题、条款、页码和单元格")(season_cli.notice)
+app.add_typer(season_cli.register_app, name="register")
+
 admin_app = typer.Typer(help="管理账户。", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
 
 
-@admin_app.command("create")
+@admin_app.command("create", short_help="创建账户（密码从终端读入）")
 def admin_create(
     name: Annotated[str, typer.Argument(help="用户名")],
-    role: Annotated[str, typer.Option(help="admin、reviewer 或 editor")] = "admin",
+    role: Annotated[str, typer.Option(help="角色：admin（管理员）、reviewer（审核）或 editor（单位填报）")] = "admin",
     unit: Annotated[list[str], typer.Option(help="单位填报账户可以上传的单位名称（可多次给出）")] = [],  # noqa: B006
-    database: Annotated[str | None, typer.Option(help="数据库 URL")] = None,
+    database: Annotated[str | None, typer.Option(
+        help="数据库 URL（默认取环境变量 YUSUAN_DATABASE_URL，否则 ./yusuan.db）")] = None,
     token: Annotated[bool, typer.Option("--token", help="同时生成一个 API 令牌")] = False,
 ) -> None:
-    """创建账户（第一个管理员也这样创建）；密码从终端读入，不留在命令历史里。"""
+    """创建账户（第一个管理员也这样创建）；密码从终端读入，不留在命令历史里。
+
+    例：yusuan admin create 张三 --role editor --unit 昌吉州工业和信息化局"""
     from sqlalchemy import select
 
-    from yusuan.store.accounts import create_account, issue_token
+    from yusuan.store.accounts import ROLE_NAMES, ROLES, create_account, issue_token
     from yusuan.store.db import sessions
-    from yusuan.store.schema import EditorUnit, Unit
+    from yusuan.store.schema import Account, EditorUnit, Unit
 
-    password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    try:  # everything but the password is checked before it is asked for
+        if role not in ROLES:
+            raise YusuanError(f"角色应为 {'、'.join(ROLES)} 之一，而不是 {role}")
+        if not name.strip():
+            raise YusuanError("用户名不能为空")
+        with sessions(database)() as session:
+            if session.scalars(select(Account.id).where(Account.name == name)).first() is not None:
+                raise YusuanError(f"用户 {name} 已存在")
+            missing = [u for u in unit if session.scalars(select(Unit.id).where(Unit.name == u)).first() is None]
+            if missing:
+                raise YusuanError(f"没有这个单位：{'、'.join(missing)}（单位名称须与库中一致，见网站首页）")
+    except YusuanError as error:
+        _fail(error)
+    password = typer.prompt("密码（至少 8 位）", hide_input=True)
+    if typer.prompt("再输入一次密码", hide_input=True) != password:
+        _fail(YusuanError("两次输入的密码不一致，账户未创建"))
     try:
         with sessions(database).begin() as session:
             account = create_account(session, name, password, role)
             for unit_name in unit:
                 found = session.scalars(select(Unit).where(Unit.name == unit_name)).all()
-                if not found:
-                    raise YusuanError(f"没有这个单位：{unit_name}")
                 session.add_all(EditorUnit(account_id=account.id, unit_id=u.id) for u in found)
             issued = issue_token(session, account) if token else None
     except YusuanError as error:
         _fail(error)
-    print(f"已创建 {role} 账户：{name}")
+    print(f"已创建{ROLE_NAMES[role]}账户：{name}")
     if issued:
         print(f"API 令牌（只显示这一次）：{issued}")
 
@@ -496,10 +606,75 @@ def schema(
                      + "\n")
 
 
+# typer's own words on its help pages, in Chinese like the rest ("Usage" stays: the syntax line is the same in any
+# language); read by typer's help at the time it draws
+TYPER_WORDS = {"OPTIONS_PANEL_TITLE": "选项", "ARGUMENTS_PANEL_TITLE": "参数", "COMMANDS_PANEL_TITLE": "命令",
+               "DEFAULT_STRING": "[默认：{}]", "REQUIRED_LONG_STRING": "[必填]", "ERRORS_PANEL_TITLE": "错误",
+               "ABORTED_TEXT": "已中止。", "RICH_HELP": "用 [blue]{command_path} {help_option}[/] 查看帮助。"}
+HELP_TEXT = "显示本帮助并退出"
+
+
+# click's usage errors, as a person reads them here
+USAGE_ERRORS = [
+    (r"Missing argument (.+?)\.(.*)", lambda m: f"缺少参数 {m[1]}"),
+    (r"Missing option (.+?)\.(.*)", lambda m: f"缺少选项 {m[1]}"),
+    (r"No such option: (\S+?)(?: \(Possible options: (.+)\))?", lambda m: f"没有这个选项：{m[1]}"
+     + (f"（是不是 {m[2]}？）" if m[2] else "")),
+    (r"No such command '(.+)'\.", lambda m: f"没有这个命令：{m[1]}（yusuan --help 列出全部命令）"),
+    (r"Got unexpected extra arguments? \((.+)\)", lambda m: f"多余的参数：{m[1]}"),
+    (r"Option '(.+)' requires an argument\.", lambda m: f"选项 {m[1]} 需要一个值"),
+    (r"Invalid value for (.+?): (?:Value error, )?'(.*)' is not one of (.+)\.",
+     lambda m: f"{m[1]} 的值“{m[2]}”无效，可选：{m[3].replace(', ', '、')}"),
+    (r"Invalid value for (.+?): '(.*)' is not a valid (integer|float)(.*)",
+     lambda m: f"{m[1]} 的值“{m[2]}”无效，应为{'整数' if m[3] == 'integer' else '数字'}"),
+    (r"Invalid value for (.+?): Input should be a valid (integer|number)(.*)",
+     lambda m: f"{m[1]} 的值无效，应为{'整数' if m[2] == 'integer' else '数字'}"),
+    (r"Invalid value for (.+?): (.*)", lambda m: f"{m[1]} 的值无效：{m[2]}"),
+]
+
+
+def usage_error_in_chinese(message: str) -> str:
+    for pattern, words in USAGE_ERRORS:
+        if found := re.fullmatch(pattern, message, re.S):
+            return words(found)
+    return message
+
+
+def command():
+    """The click command of `app`, with its help pages and usage errors in Chinese."""
+    from types import SimpleNamespace
+
+    from typer import rich_utils
+
+    for name, text in TYPER_WORDS.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, text)
+    english = rich_utils.rich_format_error
+    if not getattr(english, "chinese", False):
+        def chinese(error) -> None:
+            message = usage_error_in_chinese(error.format_message())
+            error.format_message = lambda: message
+            english(error)
+
+        chinese.chinese = True  # type: ignore[attr-defined]
+        rich_utils.rich_format_error = chinese
+    root = typer.main.get_command(app)
+    todo = [root]
+    while todo:  # each command's --help option is made once and kept: its words can be set here
+        cmd = todo.pop()
+        todo.extend(getattr(cmd, "commands", {}).values())
+        option = cmd.get_help_option(SimpleNamespace(help_option_names=["--help"]))
+        if option is not None and getattr(cmd, "_help_option", None) is option:
+            option.help = HELP_TEXT
+    return root
+
+
 def main() -> None:
-    """Every way out is a message and an exit status: a traceback only when YUSUAN_DEBUG asks for one."""
+    """Every way out is a message and an exit status: a traceback only when YUSUAN_DEBUG asks for one.
+    Exit status: 0 done (no errors found), 1 errors found, 2 the user's input could not be used, 3 a defect of
+    yusuan's own (the message says to report it), 130 interrupted."""
     try:
-        app()
+        command()(prog_name="yusuan")
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         sys.exit(130)

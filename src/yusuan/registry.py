@@ -36,6 +36,7 @@ class TableKind:
     required_final: bool
     counts_as: tuple[str, ...]
     columns: tuple[ColumnPattern, ...]
+    subject: str | None = None  # what it holds, for a narrative saying there is none of it
 
 
 def _pattern(spec: dict) -> ColumnPattern:
@@ -96,6 +97,7 @@ def registry() -> Registry:
             required_final=k.get("required_final", k.get("required", False)),
             counts_as=tuple(k.get("counts_as", ())),
             columns=tuple(_pattern(c) for c in k.get("columns", [])),
+            subject=k.get("subject"),
         )
         for k in data["kind"]
     )

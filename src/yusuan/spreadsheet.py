@@ -12,7 +12,7 @@ from typing import IO, Any
 # what makes Excel, WPS or LibreOffice read a CSV field as a formula (OWASP's list)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # a plain number such as -12.50 or 1E+2 is safe as it is, and stays a number in the sheet
-_NUMBER = re.compile(r"[+-]?[\d,]*\.?\d+(?:[eE][+-]?\d+)?%?")
+_NUMBER = re.compile(r"[+-]?(?:[\d,]*\.?\d+|[\d,]*\d[\d,]*\.)(?:[eE][+-]?\d+)?%?")  # "+0." too: a spreadsheet reads 0
 
 
 def csv_cell(value: Any) -> Any:

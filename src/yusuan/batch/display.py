@@ -27,11 +27,12 @@ from yusuan.batch.records import UNREADABLE
 from yusuan.batch.results import journal_path, output_format
 from yusuan.batch.run import BatchInterrupted, BatchResult, run_batch
 from yusuan.batch.sandbox import Limits
+from yusuan.check.rules import rule_name
 from yusuan.errors import YusuanError
+from yusuan.report.words import SEVERITY_NAMES as SEVERITY
 
 STATUS = {"ok": "无错误", "errors": "有错误", "failed": "无法读取", "timeout": "超时", "memory": "超出内存",
           "duplicate": "内容重复"}
-SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 SHOWN_FAILURES = 20
 
 
@@ -128,11 +129,12 @@ def show_summary(result: BatchResult, console: Console, verb: str = "核查") ->
     if rules:
         by_rule = Table(title="按规则统计的发现", title_justify="left", header_style="bold", box=None, padding=(0, 2))
         by_rule.add_column("规则")
+        by_rule.add_column("编号", style="dim")
         by_rule.add_column("级别")
         by_rule.add_column("发现", justify="right")
         by_rule.add_column("文件", justify="right")
         for (rule, severity), (findings, documents) in rules:
-            by_rule.add_row(rule, SEVERITY.get(severity, severity), str(findings), str(documents))
+            by_rule.add_row(rule_name(rule), rule, SEVERITY.get(severity, severity), str(findings), str(documents))
         console.print(by_rule)
 
     failed = [(p, s) for p, s in result.summaries.items() if s.status in UNREADABLE]

@@ -15,7 +15,7 @@ from yusuan.budget.model import SOURCES, Budget, LineItem, Project, TargetIndica
 from yusuan.build.views import ECONOMIC_CLASSES
 from yusuan.check.findings import Report
 from yusuan.check.narrative import similar
-from yusuan.model import Disclosure, Table
+from yusuan.model import Disclosure, Table, code_level
 
 ZERO = Decimal(0)
 # an economic 类 printed only as a column of 项目支出表 is booked to its 其他… 款
@@ -230,7 +230,7 @@ def corrected(d: Disclosure, report: Report | None = None) -> tuple[Disclosure, 
             if c.line not in source_lines and row.line != c.line:
                 continue
             if c.column == "编码":
-                row.code, row.level = c.likely, {3: 1, 5: 2, 7: 3}.get(len(c.likely))
+                row.code, row.level = c.likely, code_level(c.likely)
             else:
                 column = next((col for col in table.columns if col.label == c.column), None)
                 if column is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from yusuan.model import Column, HeaderCell, Row, Table
+from yusuan.model import Column, HeaderCell, Row, Table, code_level
 
 TWO = Decimal("0.01")
 
@@ -41,7 +41,7 @@ class Frame:
     def row(self, texts: dict[str, str], *, code: str | None = None, name: str = "", label: str = "",
             is_total: bool = False) -> Row:
         """A row as printed: raw texts by column key; amounts parsed from them."""
-        row = Row(code=code, level={3: 1, 5: 2, 7: 3}.get(len(code)) if code else None, name=name,
+        row = Row(code=code, level=code_level(code), name=name,
                   label=label or name, is_total=is_total)
         for column in self.columns:
             text = texts.get(column.key, "")

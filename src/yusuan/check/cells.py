@@ -21,6 +21,14 @@ class Ref:
     claim: int | None = None
 
 
+def blank_total(d: Disclosure, ref: Ref) -> bool:
+    """A total row's cell printed blank: reported once itself, and nothing to compare a claim with."""
+    if ref.claim is not None:
+        return False
+    row = d.tables[ref.table].rows[ref.row]  # type: ignore[index]
+    return row.is_total and not row.raw.get(ref.column, "").strip()
+
+
 class Cells:
     """Look up values and locations of refs in one disclosure."""
 
@@ -56,7 +64,8 @@ class Cells:
     def location(self, ref: Ref) -> Location:
         if ref.claim is not None:
             claim = self.d.narrative.claims[ref.claim]
-            return Location.of_claim(claim, CLAIM_FIELDS.get(ref.column, ref.column), ref.column)
+            return Location.of_claim(claim, self.d.document.page_labels, CLAIM_FIELDS.get(ref.column, ref.column),
+                                     ref.column)
         table = self.d.tables[ref.table]  # type: ignore[index]
         column = table.column(ref.column)
         row = table.rows[ref.row]  # type: ignore[index]
@@ -64,9 +73,11 @@ class Cells:
             return Location(table=table.number, kind=table.kind, row=f"{row.code}（缺少此行）",
                             column=column.label if column else ref.column, column_key=ref.column)
         source = row.source.get(ref.column)
+        page = source.page if source else row.page
         return Location(table=table.number, kind=table.kind, row=row.key,
                         column=column.label if column else ref.column, column_key=ref.column,
-                        line=source.line if source else row.line, page=source.page if source else row.page,
+                        line=source.line if source else row.line, page=page,
+                        page_label=self.d.document.page_labels.get(page) if page else None,
                         where=source.describe() or None if source and source.page is None else None)
 
     def name(self, ref: Ref) -> str:

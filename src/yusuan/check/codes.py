@@ -3,6 +3,8 @@ catalog's name; cells that are not numbers; one code named differently in two ta
 
 from __future__ import annotations
 
+import re
+
 from yusuan import catalog
 from yusuan.check.cells import Ref
 from yusuan.check.context import Context
@@ -11,6 +13,7 @@ from yusuan.check.identities import SUMMARY_KINDS, effective_code, is_economic
 from yusuan.model.numbers import squash
 
 EXPECTED = {"economic": "economic_department", "functional": "functional"}
+_WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
 def check_codes(ctx: Context) -> None:
@@ -23,11 +26,25 @@ def check_codes(ctx: Context) -> None:
         expected = "economic_department" if economic else "functional"
         for ri, row in enumerate(table.rows):
             for key in row.values:
-                if row.is_garbled(key):
-                    loc = ctx.loc(Ref(ti, ri, key))
+                if not row.is_garbled(key):
+                    continue
+                ref = Ref(ti, ri, key)
+                loc = ctx.loc(ref)
+                if _WORDS.search(row.raw[key]):  # a word in an amount column: a header or label yusuan misplaced
+                    ctx.uncertain.add(ref)
+                    ctx.notice("reading.cell", f"{loc.describe()} 读到的是“{row.raw[key]}”，不是数字：可能是表头或"
+                               "标签读错了位置，不据此判断", [loc])
+                else:  # a number printed wrong (`2313.6333.632303.6319`)
                     ctx.add("text.not_a_number", f"{loc.describe()} 印的是“{row.raw[key]}”，不是一个数字", [loc])
             if not row.code:
                 continue
+            before = table.rows[ri - 1] if ri else None
+            if before is not None and before.code == row.code and before.values == row.values \
+                    and len(row.code) == 5 and squash(before.name) == squash(row.name):
+                ctx.add("catalog.repeated_code", f"{table.number or table.title}：编码 {row.code}“{row.name}”连印两行，"
+                        f"同名同数：下一行当是其项级编码（如 {row.code}99）",
+                        [Location(table=table.number, kind=table.kind, row=row.code, column="编码", line=row.line,
+                                  page=row.page)])
             here = Location(table=table.number, kind=table.kind, row=row.code, column="编码", line=row.line,
                             page=row.page)
             kind = catalog.classify(row.code)

@@ -1,4 +1,9 @@
-"""Completeness: the tables a template requires, empty tables explained, narrative sections."""
+"""Completeness: the tables a template requires, empty tables explained, narrative sections.
+
+A file that is one part of a disclosure (北京's tables attachment, or the 情况说明 whose tables are
+published as another file) is judged on its own part only; the tables a region's set leaves out
+(the document's own 目录 says which it prints) are not missing; a table is explained as empty by a
+note under it, by the reason its 目录 gives, or by the narrative saying there is none."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import re
 
 from yusuan.check.context import Context
 from yusuan.check.findings import Location
-from yusuan.registry import registry
+from yusuan.registry import TableKind, registry
 
 SECTIONS = {
     "“三公”经费": ("三公",),
@@ -15,24 +20,30 @@ SECTIONS = {
     "国有资产占用": ("国有资产", "资产占用"),
     "预算绩效": ("绩效",),
 }
+def stated_absent(ctx: Context, kind: TableKind) -> bool:
+    """The narrative says the document has none of what the table holds (`本部门无当年政府性基金预算
+    收支`, `政府性基金拨款支出预算为0`)."""
+    if kind.subject is None:
+        return False
+    subject = re.escape(kind.subject)
+    text = "\n".join(p.text for p in ctx.d.narrative.paragraphs)
+    return bool(re.search(rf"(没有|无|未安排|不涉及)[^。；]{{0,20}}{subject}|{subject}[^。；]{{0,24}}"
+                          rf"(为空|没有|无|不涉及|为0(?![.\d])|为零|0万元|0元)", text))
+
+
+def _listed(ctx: Context) -> set[str] | None:
+    """The kinds the document's own 目录 lists, when it prints one."""
+    reg = registry()
+    kinds = {k.id for title in ctx.d.listed_tables if (k := reg.recognise_title(title))}
+    return kinds or None
 
 
 def check_completeness(ctx: Context) -> None:
-    reg = registry()
-    kinds = {t.kind for t in ctx.d.tables}
-    kinds |= {other for k in kinds for other in reg.kind(k).counts_as}
-    final = ctx.d.document.kind == "final"
-    text = "\n".join(p.text for p in ctx.d.narrative.paragraphs)
-    for kind in reg.kinds:
-        if (kind.required_final if final else kind.required) and kind.id not in kinds:
-            subject = re.sub(r"(支出)?(情况|决算|预算)?表$", "", kind.name)
-            if re.search(rf"(没有|无|未)[^。；]{{0,20}}{subject}|{subject}[^。；]{{0,20}}(为空|没有|无)", text):
-                continue  # the narrative says there is none, which is the disclosure the rules ask for
-            ctx.add("completeness.required_tables", f"缺少{kind.name}", [Location(kind=kind.id)])
-    for table in ctx.d.tables:
-        if table.rows and table.is_empty() and not table.note:
-            ctx.add("completeness.empty_table_explained", f"{table.number or ''}{table.title}为空表，但没有说明",
-                    [Location(table=table.number, kind=table.kind)])
+    contents = ctx.d.document.contents
+    if contents != "narrative":
+        _tables(ctx)
+    if contents == "tables":
+        return  # the narrative, its sections and glossary are another file's
     text = "\n".join([*(s.title for s in ctx.d.narrative.sections), *(p.text for p in ctx.d.narrative.paragraphs)])
     for name, words in SECTIONS.items():
         if not any(w in text for w in words):
@@ -44,6 +55,26 @@ def check_completeness(ctx: Context) -> None:
                 [Location(table=projects.number, kind=projects.kind)])
     if not ctx.d.glossary:
         ctx.add("completeness.sections", "缺少名词解释", [Location(kind="glossary")])
+
+
+def _tables(ctx: Context) -> None:
+    reg = registry()
+    kinds = {t.kind for t in ctx.d.tables}
+    kinds |= {other for k in kinds for other in reg.kind(k).counts_as}
+    final = ctx.d.document.kind == "final"
+    listed = _listed(ctx)
+    for kind in reg.kinds:
+        if not (kind.required_final if final else kind.required) or kind.id in kinds:
+            continue
+        if (listed is not None and kind.id not in listed) or stated_absent(ctx, kind):
+            continue  # not in this region's set, or the narrative says there is none
+        ctx.add("completeness.required_tables", f"缺少{kind.name}", [Location(kind=kind.id)])
+    if ctx.d.document.contents == "tables":
+        return  # why a table is empty is said in the narrative, another file
+    for table in ctx.d.tables:
+        if table.rows and table.is_empty() and not table.note and not stated_absent(ctx, reg.kind(table.kind)):
+            ctx.add("completeness.empty_table_explained", f"{table.number or ''}{table.title}为空表，但没有说明",
+                    [Location(table=table.number, kind=table.kind, page=table.source.page if table.source else None)])
 
 
 def check_empty_fund_tables(ctx: Context) -> None:

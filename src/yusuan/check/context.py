@@ -20,6 +20,8 @@ class Context:
         self.cells = Cells(disclosure)
         self.resolver = Resolver(disclosure)
         self.findings: list[Finding] = []
+        self.notices: list[Finding] = []  # what the check could not rely on: the reading report's, no error
+        self.uncertain: set[Ref] = set()  # cells not read with certainty: no identity rests on them
         self.identities: list[Identity] = []
         self.violated: dict[int, Finding] = {}  # identity index → its finding
         self.code_fixes: list[tuple[Table, int, str]] = []  # (table, row, fitting code)
@@ -38,6 +40,11 @@ class Context:
         )
         self.findings.append(finding)
         return finding
+
+    def notice(self, rule_id: str, message: str, locations: list[Location]) -> None:
+        rule = self.rules[rule_id]
+        self.notices.append(Finding(rule=rule.id, family=rule.family, severity="info", message=message,
+                                    locations=locations))
 
     def loc(self, ref: Ref) -> Location:
         return self.cells.location(ref)

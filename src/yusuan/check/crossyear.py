@@ -59,6 +59,6 @@ def check_against_previous(current: Disclosure, previous: Disclosure, previous_n
                 rule=rule.id, family=rule.family, severity=rule.severity,  # type: ignore[arg-type]
                 message=f"“{claim.subject}”的上年数为 {prior}{claim.unit}（{claim.amount} 减增减额），"
                         f"而上年公开文件（{previous_name}）印的是 {printed}{claim.unit}",
-                locations=[Location.of_claim(claim), where],  # type: ignore[list-item]
+                locations=[Location.of_claim(claim, current.document.page_labels), where],  # type: ignore[list-item]
                 stated=prior, expected=printed, difference=prior - printed))
     return out

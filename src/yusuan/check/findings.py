@@ -7,9 +7,23 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from yusuan.model import Claim
+from yusuan.model import Claim, Unread
+from yusuan.registry import registry
 
 Severity = Literal["error", "warning", "info"]
+PLACE_NAMES = {"narrative": "情况说明", "performance_target": "绩效目标表", "overview": "概况", "glossary": "名词解释"}
+
+
+def kind_name(kind: str | None) -> str:
+    """A table kind's name (data/tables.toml), or the name of a part of the document that is no table."""
+    if not kind:
+        return ""
+    if kind in PLACE_NAMES:
+        return PLACE_NAMES[kind]
+    try:
+        return registry().kind(kind).name
+    except StopIteration:  # a kind this version no longer knows (a report stored long ago)
+        return kind
 
 
 class Location(BaseModel):
@@ -31,17 +45,19 @@ class Location(BaseModel):
         return f"第{self.page}页"
 
     @classmethod
-    def of_claim(cls, claim: Claim, column: str | None = None, column_key: str | None = None) -> Location:
-        """Where the narrative states a claim: its paragraph's line or page."""
+    def of_claim(cls, claim: Claim, labels: dict[int, str], column: str | None = None,
+                 column_key: str | None = None) -> Location:
+        """Where the narrative states a claim: its paragraph's line or page (`labels`: the page numbers
+        the document prints, by page)."""
         source = claim.source
         office = source is not None and (source.sheet is not None or source.table is not None)
+        page = source.page if source else None
         return cls(kind="narrative", row=claim.subject, column=column, column_key=column_key, line=claim.line,
-                   page=source.page if source else None, where=source.describe() if office else None,
-                   paragraph=claim.paragraph)
+                   page=page, page_label=labels.get(page) if page else None,
+                   where=source.describe() if office else None, paragraph=claim.paragraph)
 
     def describe(self) -> str:
-        parts = [self.table or {"narrative": "情况说明", "performance_target": "绩效目标表",
-                                "overview": "概况", "glossary": "名词解释"}.get(self.kind or "", self.kind or "")]
+        parts = [self.table or kind_name(self.kind)]
         if self.row:
             parts.append(self.row)
         if self.column:
@@ -79,16 +95,42 @@ class Correction(BaseModel):
     row: str | None
     column: str | None
     line: int | None = None
+    page: int | None = None
+    page_label: str | None = None
     stated: str
     likely: str
     alternatives: list[str] = Field(default_factory=list)
     explains: list[str] = Field(default_factory=list)
 
 
+class TableRead(BaseModel):
+    number: str | None
+    title: str
+    kind: str
+    name: str  # the kind's Chinese name
+    page: int | None = None
+
+
+class Reading(BaseModel):
+    """What yusuan read of the document, shown before any finding: the tables it read and those the
+    document lists but it did not, the performance targets and narrative topics it found, and what
+    it could not understand (page and reason). No rule blames the document for anything here."""
+
+    contents: str = "full"  # full | tables (the tables attachment alone) | narrative (the 情况说明 alone)
+    tables: list[TableRead] = Field(default_factory=list)
+    listed: int = 0  # tables the document's 目录 lists
+    not_read: list[str] = Field(default_factory=list)  # listed there, but not read
+    targets: int = 0
+    topics: list[str] = Field(default_factory=list)  # narrative topics found (data/sections.toml)
+    unread: list[Unread] = Field(default_factory=list)
+    notices: list[Finding] = Field(default_factory=list)  # cells and relations the check could not rely on
+
+
 class Report(BaseModel):
     document: dict
     summary: dict[str, int]
     findings: list[Finding]
+    reading: Reading = Field(default_factory=Reading)
     localisation: list[Correction] = Field(default_factory=list)
     not_applicable: list[str] = Field(default_factory=list)
     settings: dict = Field(default_factory=dict)

@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import combinations
 
 from yusuan import catalog
 from yusuan.check.cells import Ref
+from yusuan.check.precision import sum_slack
 from yusuan.check.rules import Rule
 from yusuan.model import Column, Disclosure, Row, Table
 from yusuan.model.numbers import squash
@@ -38,7 +41,7 @@ def is_economic(table: Table) -> bool:
 _NUMBERED = re.compile(r"^\d+[.、．]")
 _GROUP = re.compile(r"^[一二三四五六七八九十]+、")
 _CARRY = re.compile(r"^(上年结转|上年结余|年初结转)")  # a carry-over group, numbered or not
-_SUBTOTAL = re.compile(r"(本年收入合计|收入合计|收入总计|^总计)")
+_SUBTOTAL = re.compile(r"((本年|当年)收入(合计|小计)|收入合计|收入总计|^总计)")
 
 
 @dataclass
@@ -83,29 +86,87 @@ def _amount_keys(table: Table) -> list[str]:
     return keys
 
 
+def blocks(table: Table, year: int | None) -> list[dict[str, list[int]]]:
+    """The table's codes by block: a table broken down by budget unit prints each unit's classes under
+    the unit's own row (本级, then each 下属单位), and each block is a hierarchy of its own. Rows are one
+    block unless a code comes again under another unit's row."""
+    economic = is_economic(table)
+    out: list[dict[str, list[int]]] = [{}]
+    for i, row in enumerate(table.rows):
+        code = effective_code(table, i, year, economic)
+        if code is None and not row.is_total and row.label and out[-1]:
+            out.append({})  # a unit's row: what follows is its block
+        elif code and not row.is_total:
+            out[-1].setdefault(code, []).append(i)
+    out = [b for b in out if b]
+    seen = [c for b in out for c in b]
+    return out if len(seen) != len(set(seen)) else [_codes(table, year)]
+
+
+def cross_tabulated(table: Table, codes: dict[str, list[int]]) -> bool:
+    """A code printed on several rows with other figures: the table crosses two classifications
+    (部门 economic codes under each 政府 economic class, functional codes by economic line), and its
+    rows of one level do not add up to a row of the level above."""
+    return any(len(_distinct(table, rows)) > 1 for rows in codes.values())
+
+
 def hierarchy(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
     table = d.tables[ti]
-    codes = _codes(table, d.document.year)
-    for code, indices in codes.items():
-        if len(code) not in (3, 5):
+    for codes in blocks(table, d.document.year):
+        if cross_tabulated(table, codes):
             continue
-        children = [i for c, idx in codes.items() if len(c) == len(code) + 2 and c.startswith(code) for i in idx]
-        if not children:
-            continue
-        for key in _amount_keys(table):
-            for parent in indices[:1]:
-                yield Identity(rule.id, Ref(ti, parent, key), [Ref(ti, i, key) for i in children],
+        for code, indices in codes.items():
+            if len(code) not in (3, 5):
+                continue
+            children = [i for c, idx in codes.items() if len(c) == len(code) + 2 and c.startswith(code)
+                        for i in _distinct(table, idx)]
+            if not children:
+                continue
+            for key in _amount_keys(table):
+                yield Identity(rule.id, Ref(ti, indices[0], key), [Ref(ti, i, key) for i in children],
                                f"{code} = Σ下级科目")
 
 
+def _distinct(table: Table, indices: list[int]) -> list[int]:
+    """Rows of one code, a row printed again (the same code and figures, one under the other) once."""
+    out: list[int] = []
+    for i in indices:
+        if not out or i != out[-1] + 1 or table.rows[i].values != table.rows[out[-1]].values:
+            out.append(i)
+    return out
+
+
+def printed_below(codes: dict[str, list[int]], code: str) -> list[int]:
+    """A code a table does not print as a row, as the rows it does print under it at the level nearest
+    it: a table of 项 rows alone (no 类 and 款 rows) holds each 类 as the sum of its 项."""
+    below = [c for c in codes if len(c) > len(code) and c.startswith(code)]
+    if code in codes or not below:
+        return []
+    level = min(len(c) for c in below)
+    return [i for c in below if len(c) == level for i in codes[c]]
+
+
+def top_level(codes: dict[str, list[int]]) -> list[int]:
+    """The rows of the highest level the table prints (its 类, or its 项 when it prints 项 alone)."""
+    top = [c for c in codes if not any(len(p) < len(c) and c.startswith(p) for p in codes)]
+    return [i for c in top for i in codes[c]]
+
+
+_THIS_YEAR_EXPENSE = re.compile(r"^本年支出(合计|小计)$")
+
+
 def total_equals_classes(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
+    """The total row = Σ 类; in a summary the classes add up to 本年支出合计, the grand total adding
+    the carry-over (年终结转结余) below it."""
     table = d.tables[ti]
     total = table.total_row()
+    if table.kind in SUMMARY_KINDS:
+        total = next((r for r in table.rows if _THIS_YEAR_EXPENSE.match(squash(r.raw.get("expense_item", "")))), total)
     if total is None:
         return
     t = table.rows.index(total)
     codes = _codes(table, d.document.year)
-    classes = [i for c, idx in codes.items() if len(c) == 3 for i in idx]
+    classes = top_level(codes)
     if not classes:
         return
     for key in _amount_keys(table):
@@ -164,15 +225,59 @@ def _of_which(columns: list, n: int) -> bool:
     return not (opens and after is not None and after.path[:-1] == group and after.is_amount)
 
 
+_THREE_PUBLIC_ITEMS = ("abroad", "reception", "vehicle", "vehicle_purchase", "vehicle_running")
+
+
 def row_sums(d: Disclosure, ti: int, rule: Rule) -> Iterator[Identity]:
     table = d.tables[ti]
     for total, parts in column_groups(table):
+        if total == "three_public_total" or (table.kind == "three_public" and "三公" in table.column(total).label):  # type: ignore[union-attr]
+            # “三公”经费合计 adds the three items only; 会议费 and 培训费 printed beside them are other spending
+            parts = [p for p in parts if p in _THREE_PUBLIC_ITEMS or p.startswith(_THREE_PUBLIC_ITEMS)]
+        rows = [i for i, row in enumerate(table.rows)
+                if not all(row.values.get(k) in (None, 0) and not row.is_garbled(k) for k in (total, *parts))]
+        parts = _convention(table, rows, total, parts)
+        if not parts:
+            continue
         labels = "+".join((table.column(p).label if table.column(p) else p) for p in parts)  # type: ignore[union-attr]
         what = f"{table.column(total).label} = {labels}"  # type: ignore[union-attr]
-        for i, row in enumerate(table.rows):
-            if all(row.values.get(k) in (None, 0) and not row.is_garbled(k) for k in (total, *parts)):
-                continue
+        for i in rows:
             yield Identity(rule.id, Ref(ti, i, total), [Ref(ti, i, p) for p in parts], what)
+
+
+MIN_ROWS_TO_LEARN = 3  # a table's own rows say which columns its total adds up only when there are a few
+MAX_SEARCHED = 10  # parts whose every subset is tried
+
+
+def _convention(table: Table, rows: list[int], total: str, parts: list[str]) -> list[str]:
+    """The columns the total adds up, as the table's own rows show them. Headers alone do not say
+    whether 事业单位经营支出 or 扣除基建项目后预算数 beside 基本支出 and 项目支出 is one more part or a part of
+    a part: when fewer parts add up on nearly every row where the parts the header suggests do not,
+    the table's convention is those; when the header's parts add up on fewer than half of the rows
+    and no fewer do, the relation is not known and nothing is checked (no document is blamed for a
+    header yusuan cannot place)."""
+    if len(rows) < MIN_ROWS_TO_LEARN:
+        return parts
+
+    def rate(subset: tuple[str, ...]) -> float:
+        return sum(_adds_up(table.rows[i], total, subset) for i in rows) / len(rows)
+
+    full = rate(tuple(parts))
+    if full == 1 or len(parts) > MAX_SEARCHED:
+        return parts if full >= 0.5 else []
+    subsets = (c for n in range(len(parts) - 1, 0, -1) for c in combinations(parts, n))
+    best = max(subsets, key=lambda c: (rate(c), len(c)), default=())
+    if best and rate(best) > full and rate(best) >= 0.95:
+        return list(best)  # the other columns are parts of a part (其中), however the header prints them
+    return parts if full >= 0.5 else []
+
+
+def _adds_up(row: Row, total: str, parts: tuple[str, ...]) -> bool:
+    values = [row.values.get(k) for k in (total, *parts)]
+    if any(v is None and row.is_garbled(k) for v, k in zip(values, (total, *parts), strict=True)):
+        return False
+    slack = sum_slack([row.raw.get(k, "") for k in (total, *parts)])
+    return abs(row.value(total) - sum((row.value(k) for k in parts), Decimal(0))) <= slack
 
 
 def _row_by_label(table: Table, pattern: str) -> int | None:
@@ -202,11 +307,15 @@ def _income_side(table: Table) -> list[tuple[int, str]]:
 def summary(d: Disclosure, ti: int, rules: dict[str, Rule]) -> Iterator[Identity]:
     table = d.tables[ti]
     total = table.total_row()
-    expense_key = "expense_amount" if table.has("expense_amount") else "total"
     if total is not None and table.has("income_amount"):
         t = table.rows.index(total)
-        yield Identity("summary.income_equals_expense", Ref(ti, t, "income_amount"), [Ref(ti, t, expense_key)],
-                       "收入总计 = 支出总计")
+        # the expense side's total: on a summary of three panels (收入 | 功能分类 | 支出用途) it may be printed
+        # under the last panel alone
+        sides = [c.key for c in table.columns if c.is_amount and c.key not in ("income_amount", "line_no")]
+        expense_key = next((k for k in sides if total.raw.get(k, "").strip()), sides[0] if sides else None)
+        if expense_key is not None:
+            yield Identity("summary.income_equals_expense", Ref(ti, t, "income_amount"), [Ref(ti, t, expense_key)],
+                           "收入总计 = 支出总计")
     yield from _income_groups(ti, table, rules["summary.group_equals_items"].id)
 
 
@@ -230,7 +339,7 @@ def _income_groups(ti: int, table: Table, rule: str) -> Iterator[Identity]:
                            f"{side[g][1]} = Σ其下各项")
     if table.kind != "income_expense_summary" or not table.has("income_amount"):
         return
-    this_year = next((i for i in sorted(ends) if "本年" in side[i][1]), None)
+    this_year = next((i for i in sorted(ends) if re.search("本年|当年", side[i][1])), None)
     grand = next((i for i in sorted(ends, reverse=True) if i != this_year), None)
     if this_year is not None:
         above = [g for g in heads if g < this_year]
@@ -300,7 +409,7 @@ def add_missing_rows(d: Disclosure, rules: dict[str, Rule]) -> set[tuple[int, in
             mine = _codes(d.tables[this], d.document.year)
             source = d.tables[this]
             for code, rows in mine.items():
-                if code in have or (pair.classes_only and len(code) != 3):
+                if code in have or (pair.classes_only and len(code) != 3) or printed_below(have, code):
                     continue
                 if all((this, i) in added or source.rows[i].value(k) == 0 for i in rows for k in keys):
                     continue
@@ -317,10 +426,11 @@ def _pair_identities(d: Disclosure, pair: Pair, what: str) -> Iterator[Identity]
     if not pair.totals_only:
         codes_a, codes_b = _codes(ta, d.document.year), _codes(tb, d.document.year)
         for code, ia in codes_a.items():
-            ib = codes_b.get(code)
+            ib = codes_b.get(code) or printed_below(codes_b, code)
             if not ib or (pair.classes_only and len(code) != 3):
                 continue
-            parts = [Ref(pair.b, ib[0], k) for k in pair.bkeys]
+            # a code printed in several rows of the other table (its units' blocks, its projects) is their sum
+            parts = [Ref(pair.b, i, k) for i in ib for k in pair.bkeys]
             if len(ia) == 1:
                 yield Identity(pair.rule, Ref(pair.a, ia[0], pair.akey), parts, what)
             elif len(parts) == 1:  # several rows for one code (projects): the code's total is their sum

@@ -16,7 +16,7 @@ from decimal import Decimal
 from yusuan.check.cells import Ref
 from yusuan.check.context import Context
 from yusuan.check.findings import Correction
-from yusuan.check.rules import ROUNDED
+from yusuan.check.precision import sum_slack
 
 MAX_ALTERNATIVES = 3
 ALTERNATIVE_MARGIN = 2.0  # an alternative may cost up to this much more (about two more cells)
@@ -45,7 +45,7 @@ class _Program:
                               else weights["blank"] if r.claim is None and not ctx.cells.raw(r)
                               else weights["total"] if ctx.cells.is_total(r) else weights["cell"]
                               for i, r in enumerate(refs)])
-        data, rows, cols, tol, exact = [], [], [], [], []
+        data, rows, cols, tol = [], [], [], []
         for j, k in enumerate(involved):
             identity = ctx.identities[k]
             for sign, ref in ((1, identity.stated), *((-1, r) for r in identity.parts)):
@@ -53,14 +53,12 @@ class _Program:
                     data.append(sign)
                     rows.append(j)
                     cols.append(index[ref])
-            exact.append(float(ctx.rules[identity.rule].tolerance) * 100 + 1e-3)
-            # a 尾差 is no defect to localise: the table identities allow it
-            rounding = identity.rule.startswith(ROUNDED) and float(ctx.settings.rounding) * 100 * max(
-                len(identity.parts) - 1, 1)
-            tol.append(max(exact[-1], rounding + 1e-3 if rounding else 0))
+            # a 尾差 is no defect to localise: an identity holds within the rounding of its printed figures
+            slack = ctx.rules[identity.rule].tolerance + sum_slack([ctx.cells.raw(r) for r in identity.cells])
+            tol.append(float(slack) * 100 + 1e-3)
         self.a = csr_array((data, (rows, cols)), shape=(len(involved), self.n))
         self.a.sum_duplicates()
-        self.hi, self.exact = np.array(tol), np.array(exact)
+        self.hi = np.array(tol)
         self.lo = -self.hi
         # how far a cell may move: twice the largest identity it is in, and never less than the
         # largest printed figure (a row a table lacks prints nothing, yet may hold the most)
@@ -194,13 +192,14 @@ def _component(ctx: Context) -> tuple[list[Ref], list[int]]:
     for k, identity in enumerate(ctx.identities):
         for ref in identity.cells:
             by_cell.setdefault(ref, []).append(k)
-    seeds = [k for k, f in ctx.violated.items() if f.severity == "error"]
-    seeds += [k for k, i in enumerate(ctx.identities) if any(ctx.cells.value(r) is None for r in i.cells)]
+    usable = [not any(r in ctx.uncertain for r in i.cells) for i in ctx.identities]  # none rests on a misread cell
+    seeds = [k for k, f in ctx.violated.items() if f.severity == "error" and usable[k]]
+    seeds += [k for k, i in enumerate(ctx.identities) if usable[k] and any(ctx.cells.value(r) is None for r in i.cells)]
     seen, stack = set(seeds), list(seeds)
     while stack:
         for ref in ctx.identities[stack.pop()].cells:
             for k in by_cell[ref]:
-                if k not in seen:
+                if k not in seen and usable[k]:
                     seen.add(k)
                     stack.append(k)
     involved = sorted(seen)
@@ -267,6 +266,7 @@ def _corrections(ctx: Context, refs: list[Ref], solutions: list[tuple[float, dic
                 alternatives.append(f"不变{extra}")
         explains = [ctx.violated[k].id for k in involved if k in ctx.violated and ref in ctx.identities[k].cells]
         out.append(Correction(table=loc.table, kind=loc.kind, row=loc.row, column=loc.column, line=loc.line,
+                              page=loc.page, page_label=loc.page_label,
                               stated=ctx.cells.raw(ref), likely=str(_decimal(x)),
                               alternatives=list(dict.fromkeys(alternatives)), explains=explains))
     return out

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from yusuan.check.cells import Ref
+from yusuan.check.cells import Ref, blank_total
 from yusuan.check.identities import Identity
 from yusuan.model import Claim, Disclosure, Table
 from yusuan.model.numbers import decimals_of, round_half_up, squash
@@ -20,6 +20,8 @@ INCOME_ITEMS = (
     ("单位资金", "单位资金"), ("事业收入", "事业收入"), ("非财政拨款结转", "非财政拨款结转"),
     ("财政拨款结转", "财政拨款结转"), ("其他收入", "其他收入"),
 )
+_INCOME_END = re.compile(r"(收入|拨款|资金|补助|结转|结余|经费拨款)(预算)?(数)?$")
+_CARRIED = re.compile(r"上年(结转|结余)|年初结转")
 THREE_PUBLIC = (("因公出国", "出国"), ("公务接待", "接待"), ("购置及运行", "购置及运行"), ("公务用车购置", "购置费"),
                 ("公务用车运行", "运行(维护)?费$"), ("三公", None))
 
@@ -29,9 +31,11 @@ def similar(a: str, b: str) -> float:
 
 
 def _best(rows: list[tuple[int, str]], name: str, cutoff: float = 0.6) -> tuple[int, str] | None:
+    """The row whose name is the printed one, else the most alike; a name of a word or two (`支出`)
+    names no row but one printed so."""
     key = squash(name)
     exact = next(((i, n) for i, n in rows if squash(n) == key), None)
-    if exact:
+    if exact or len(key.removesuffix("支出")) < 2:
         return exact
     scored = sorted(((similar(name, n), i, n) for i, n in rows), reverse=True)
     if scored and scored[0][0] >= cutoff:
@@ -135,7 +139,7 @@ class Resolver:
         if kind == "three_public":
             return self._three_public(s)
         if kind in ("income_source", "other") and claim.amount is not None:
-            return self._income(s, fiscal and kind == "other")
+            return self._income(s, fiscal and kind == "other", named=kind == "income_source")
         return None
 
     def _three_public(self, subject: str) -> Ref | None:
@@ -143,7 +147,8 @@ class Resolver:
         if not found:
             return None
         ti, table = found
-        key = "total"  # the narrative's 财政拨款“三公”经费 is all funds
+        # the narrative's 财政拨款“三公”经费 is all funds, the three items without 会议费 and 培训费 beside them
+        key = "three_public_total" if table.has("three_public_total") else "total"
         for word, label in THREE_PUBLIC:
             if word in subject:
                 if label is None:
@@ -154,11 +159,16 @@ class Resolver:
                 return Ref(ti, i, key) if i is not None else None
         return None
 
-    def _income(self, subject: str, fiscal: bool) -> Ref | None:
+    def _income(self, subject: str, fiscal: bool, named: bool) -> Ref | None:
+        """`named`: the sentence is an item of an income list (`收入预算…，其中：一般公共预算…`)."""
         found = self._table("fiscal_summary" if fiscal else "income_expense_summary")
         if not found:
             return None
         ti, table = found
+        # elsewhere an income item names its source at its end (`…一般公共预算拨款收入`): `…安排的会议费` is
+        # spent; and `上年结转结余的…收入` is last year's carry-over, not the source's row
+        if _CARRIED.search(subject) or not (named or _INCOME_END.search(subject)):
+            return None
         for word, label in INCOME_ITEMS:
             if word in subject:
                 for i, row in enumerate(table.rows):
@@ -207,6 +217,8 @@ def claim_identities(d: Disclosure, resolver: Resolver) -> Iterator[Identity]:
         ref = resolver.amount_ref(ci, claim)
         if ref is None or claim.unit != (d.tables[ref.table].unit or d.document.money_unit):  # type: ignore[index]
             continue  # in another unit: sections.check_narrative compares it, rounded
+        if blank_total(d, ref):
+            continue
         rule = "other.three_public_matches_table" if claim.subject_kind == "three_public" else \
             "narrative.amount_matches_table"
         yield Identity(rule, Ref(None, None, "amount", claim=ci), [ref], "情况说明金额 = 表中金额")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from yusuan.check.context import Context
 from yusuan.check.findings import Location
 from yusuan.check.narrative import similar
+from yusuan.check.precision import Printed
 from yusuan.model import PerformanceTarget
 from yusuan.model.numbers import squash
 
@@ -15,7 +16,8 @@ LEVELS = ("产出", "成本", "效益", "满意度")
 
 
 def _loc(t: PerformanceTarget, row: str | None = None, line: int | None = None) -> Location:
-    return Location(kind="performance_target", row=row or t.project, line=line or t.line)
+    return Location(kind="performance_target", row=row or t.project, line=line or t.line,
+                    page=t.source.page if t.source else None)
 
 
 def check_targets(ctx: Context) -> None:
@@ -45,12 +47,23 @@ def check_targets(ctx: Context) -> None:
                 ctx.add("performance.weights_total", f"“{t.project}”指标权重合计 {total}，应为 {settings.weight_total}",
                         [_loc(t)], stated=total, expected=settings.weight_total)
         if t.total is not None:
-            for ind in t.indicators:
-                unit = ind.value_unit or ""
-                if "成本" in ind.level1 and ind.number is not None and unit.startswith("万") and ind.number > t.total:
+            budget = Printed.of(t.total, t.amounts_raw.get("total"))  # 14.68 stands for 14.675–14.685
+            costs = [i for i in t.indicators if "成本" in i.level1 and i.number is not None
+                     and (i.value_unit or "").startswith("万")]
+            for ind in costs:
+                if ind.number > budget.hi:  # type: ignore[operator]
                     ctx.add("performance.cost_within_budget", f"“{t.project}”成本指标“{ind.level3}” {ind.value} "
                             f"超过项目预算 {t.total}", [_loc(t, ind.level3, ind.line)], stated=ind.number,
                             expected=t.total)
+            # the costs a project is split into (each `≤` or `=`) add up to no more than its budget; one that
+            # is the budget itself is the whole, not a part. Bounds may be loose: a warning, not an error
+            parts = [i for i in costs if i.comparator in (None, "≤", "=", "<") and i.number < budget.lo]  # type: ignore[operator]
+            spent = sum((i.number for i in parts), Decimal(0))  # type: ignore[misc]
+            if len(parts) >= 2 and spent > budget.hi:
+                ctx.add("performance.cost_within_budget", f"“{t.project}”各成本指标合计 {spent}万元，超过项目预算 "
+                        f"{t.total}（{'、'.join(f'{i.level3} {i.value}' for i in parts)}）",
+                        [_loc(t, parts[0].level3, parts[0].line)], stated=spent, expected=t.total,
+                        severity="warning")
     _against_projects(ctx)
     _summary_sentence(ctx)
 
@@ -100,7 +113,7 @@ def _summary_sentence(ctx: Context) -> None:
         if label is None:
             continue
         group = groups[label]
-        here = Location.of_claim(claim)
+        here = Location.of_claim(claim, ctx.d.document.page_labels)
         if claim.count is not None and claim.count != len(group):
             ctx.add("performance.summary_sentence", f"情况说明称{label} {claim.count} 个，绩效目标表有 {len(group)} 个",
                     [here], stated=claim.count, expected=Decimal(len(group)))

@@ -12,12 +12,11 @@ from typing import Any
 
 from yusuan.errors import YusuanError
 
-ROUNDED = ("hierarchy", "row", "summary", "cross")  # rule families where a 尾差 is only a warning
-
 
 @dataclass(frozen=True)
 class Rule:
     id: str
+    name: str  # short, in Chinese: what a person reads where the id stands
     family: str
     severity: str
     description: str
@@ -31,7 +30,6 @@ class Settings:
     """What a reviewer may tune. Tolerances are in the unit of the figures compared."""
 
     tolerance: Decimal = Decimal("0")  # default for every rule without its own
-    rounding: Decimal = Decimal("0.01")  # per summed item: a difference within it is a 尾差 warning
     weight_total: Decimal = Decimal("100")
     weight_conventions: tuple[Decimal, ...] = (Decimal("90"),)  # 90 + 10 for 预算执行率
     severity: dict[str, str] = field(default_factory=dict)
@@ -43,24 +41,39 @@ class Settings:
         default_factory=lambda: {"cell": 1.0, "total": 0.9, "narrative": 0.8, "missing_row": 0.2, "blank": 1.5})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tolerance": str(self.tolerance), "rounding": str(self.rounding),
+        return {"tolerance": str(self.tolerance),
                 "weight_total": str(self.weight_total),
                 "weight_conventions": [str(w) for w in self.weight_conventions],
                 "severity": self.severity, "rule_tolerance": {k: str(v) for k, v in self.rule_tolerance.items()}}
 
 
 @cache
+def _data() -> dict[str, Any]:
+    return tomllib.loads(resources.files("yusuan.data").joinpath("rules.toml").read_text("utf-8"))
+
+
+@cache
 def _load_rules() -> tuple[Rule, ...]:
-    data = tomllib.loads(resources.files("yusuan.data").joinpath("rules.toml").read_text("utf-8"))
     rules = []
-    for spec in data["rule"]:
+    for spec in _data()["rule"]:
         spec = dict(spec)
         rules.append(Rule(
-            id=spec.pop("id"), family=spec.pop("family"), severity=spec.pop("severity"),
+            id=spec.pop("id"), name=spec.pop("name"), family=spec.pop("family"), severity=spec.pop("severity"),
             description=spec.pop("description"), tolerance=Decimal(spec.pop("tolerance", "0")),
             kinds=tuple(spec.pop("kinds", ())), params=spec,
         ))
     return tuple(rules)
+
+
+def family_name(family: str) -> str:
+    """A rule family's Chinese name."""
+    return _data()["family"].get(family, family)
+
+
+def rule_name(rule_id: str) -> str:
+    """The rule's Chinese name; its id for a rule this version no longer has (a finding stored long ago)."""
+    rule = next((r for r in _load_rules() if r.id == rule_id), None)
+    return rule.name if rule else rule_id
 
 
 def rules(settings: Settings | None = None) -> dict[str, Rule]:
@@ -73,7 +86,7 @@ def rules(settings: Settings | None = None) -> dict[str, Rule]:
 
 
 def load_settings(path: Path | None) -> Settings:
-    """Read yusuan.toml: [check] tolerance, rounding, weight_total, weight_conventions;
+    """Read yusuan.toml: [check] tolerance, weight_total, weight_conventions;
     [severity] rule = "error"|"warning"|"info"; [tolerance] rule = "0.01"."""
     settings = Settings()
     if path is None:
@@ -86,12 +99,13 @@ def load_settings(path: Path | None) -> Settings:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise YusuanError(f"设置文件无法读取：{exc}", file=str(path)) from exc
     check = data.get("check", {})
+    if "rounding" in check:
+        raise YusuanError("[check] rounding 已不再使用：尾差按所印数字的小数位判断（印到分的数可差半分），"
+                          "请删去这一项", file=str(path))
     known = {r.id for r in _load_rules()}
     try:
         if "tolerance" in check:
             settings.tolerance = Decimal(str(check["tolerance"]))
-        if "rounding" in check:
-            settings.rounding = Decimal(str(check["rounding"]))
         if "weight_total" in check:
             settings.weight_total = Decimal(str(check["weight_total"]))
         if "weight_conventions" in check:

@@ -16,6 +16,8 @@ from yusuan.model.disclosure import (
     Section,
     Source,
     Table,
+    Unread,
+    code_level,
 )
 from yusuan.model.numbers import parse_amount, squash
 
@@ -35,6 +37,8 @@ __all__ = [
     "Section",
     "Source",
     "Table",
+    "Unread",
+    "code_level",
     "parse_amount",
     "squash",
 ]

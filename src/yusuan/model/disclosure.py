@@ -77,6 +77,8 @@ class DocumentFacts(BaseModel):
     file: str | None = None
     format: str | None = None
     page_labels: dict[int, str] = Field(default_factory=dict, exclude_if=lambda v: not v)  # page → number printed
+    # full; tables: the tables attachment alone (北京's 附件2); narrative: the 情况说明 alone, its tables elsewhere
+    contents: Literal["full", "tables", "narrative"] = "full"
 
 
 class Overview(BaseModel):
@@ -104,6 +106,11 @@ class Column(BaseModel):
     path: list[str] = Field(default_factory=list)  # header texts from the top row down
     is_amount: bool = True
     is_part: bool = True  # false for a memo column (政府采购 of the row) that no total includes
+
+
+def code_level(code: str | None) -> int | None:
+    """A functional classification code's level by its digits: 1 类 (3), 2 款 (5), 3 项 (7)."""
+    return {3: 1, 5: 2, 7: 3}.get(len(code)) if code else None
 
 
 class Row(BaseModel):
@@ -273,6 +280,23 @@ class GlossaryTerm(BaseModel):
     source: Source | None = None
 
 
+class Unread(BaseModel):
+    """A part of the document yusuan saw but did not understand, and why: a reviewer reads it by
+    hand, and no rule blames the document for it."""
+
+    what: Literal["table", "target", "page", "cell", "text"] = "text"
+    reason: str
+    title: str | None = None  # the caption printed over it, if any
+    source: Source | None = None
+
+    def describe(self, longest: int | None = None) -> str:
+        """Page and reason, and the caption printed over it (its start, `longest` characters): enough to
+        find it on the page."""
+        where = self.source.describe() if self.source else ""
+        title = self.title[:longest] + "…" if self.title and longest and len(self.title) > longest else self.title
+        return (f"{where}：" if where else "") + self.reason + (f"（{title}）" if title else "")
+
+
 class Disclosure(BaseModel):
     document: DocumentFacts = Field(default_factory=DocumentFacts)
     overview: Overview = Field(default_factory=Overview)
@@ -280,7 +304,14 @@ class Disclosure(BaseModel):
     narrative: Narrative = Field(default_factory=Narrative)
     performance_targets: list[PerformanceTarget] = Field(default_factory=list)
     glossary: list[GlossaryTerm] = Field(default_factory=list)
-    unread: list[str] = Field(default_factory=list)  # blocks the reader could not place
+    unread: list[Unread] = Field(default_factory=list)  # what was seen but not understood
+    listed_tables: list[str] = Field(default_factory=list)  # the tables the document's 目录 lists, as printed
+
+    @field_validator("unread", mode="before")
+    @classmethod
+    def _unread_of_old(cls, value: object) -> object:
+        """A version stored before unread parts had their place and reason says them in one line."""
+        return [{"reason": v} if isinstance(v, str) else v for v in value] if isinstance(value, list) else value
 
     def table(self, kind: str) -> Table | None:
         return next((t for t in self.tables if t.kind == kind), None)

@@ -29,9 +29,10 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from yusuan.errors import YusuanError
-from yusuan.model import Source
+from yusuan.model import Source, Unread
 from yusuan.model.numbers import is_amount, squash
 from yusuan.read.limits import MAX_CHARS, MAX_PAGE_CHARS, MAX_PAGE_STREAM, MAX_PAGES
 from yusuan.recognise.captions import is_caption, is_heading
@@ -295,6 +296,30 @@ def ruled_grid(bbox: tuple, rects: list[tuple], runs: list[Run], page: int) -> l
         rows.setdefault(r0, []).append(Cell(text=cell_text(inside), col=c0,
                                             source=Source(page=page, x=round(xs[c0], 1), y=round(ys[r0], 1))))
     return _compact([sorted(rows[r], key=lambda c: c.col) for r in sorted(rows)])
+
+
+def open_rows(bbox: tuple, rects: list[tuple], verticals: list[tuple[float, float, float]]) -> tuple:
+    """A table whose first or last row has no rule above or below it (a page break left it open):
+    the vertical rules go on past the table's top or bottom, and between them are the cells of that
+    row. The table's box and rectangles, with those cells added."""
+    x0, top, x1, bottom = bbox
+    inside = [v for v in verticals if x0 - 1 <= v[0] <= x1 + 1]
+    rects = list(rects)
+    above = [v for v in inside if v[1] < top - 3 and v[2] >= top - 1]
+    below = [v for v in inside if v[2] > bottom + 3 and v[1] <= bottom + 1]
+    for edge, band in ((above, "above"), (below, "below")):
+        xs = _cluster([v[0] for v in edge])
+        if len(xs) < 2:
+            continue
+        if band == "above":
+            y = min(v[1] for v in edge)
+            rects += [(a, y, b, top) for a, b in pairwise(xs)]
+            top = y
+        else:
+            y = max(v[2] for v in edge)
+            rects += [(a, bottom, b, y) for a, b in pairwise(xs)]
+            bottom = y
+    return (x0, top, x1, bottom), rects
 
 
 def _compact(rows: list[list[Cell]]) -> list[list[Cell]]:
@@ -593,6 +618,7 @@ class PageData:
     chars: list[dict]
     tables: list[tuple[tuple, list[tuple]]]  # (bbox, cell rectangles) of each ruled table
     images: int
+    verticals: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom) of vertical rules
 
 
 def page_data(page, number: int, pdfium: _Pdfium) -> PageData:  # page: a pdfplumber page
@@ -601,8 +627,10 @@ def page_data(page, number: int, pdfium: _Pdfium) -> PageData:  # page: a pdfplu
     # text placed off the page is not printed (a merged cell cut by the page break is drawn on both pages)
     chars = [c for c in chars if c["bottom"] > 0 and c["top"] < height and c["x1"] > 0 and c["x0"] < width]
     tables = [(tuple(t.bbox), [tuple(c) for c in t.cells]) for t in page.find_tables()] if chars else []
+    verticals = [(float(e["x0"]), float(e["top"]), float(e["bottom"])) for e in page.edges
+                 if e["orientation"] == "v"] if tables else []
     return PageData(number=number, width=float(page.width), height=float(page.height), chars=chars,
-                    tables=tables, images=len(page.images))
+                    tables=tables, images=len(page.images), verticals=verticals)
 
 
 def read_page(data: PageData) -> tuple[list[Block], bool, str | None]:
@@ -618,7 +646,7 @@ def read_page(data: PageData) -> tuple[list[Block], bool, str | None]:
         ys = _cluster([r[1] for r in rects] + [r[3] for r in rects])
         if len(xs) < 3 or len(ys) < 2:  # one column: a frame round some text
             continue
-        tables.append((bbox, rects))
+        tables.append(open_rows(bbox, rects, data.verticals))
     rest = list(runs)
     for bbox, rects in tables:
         inside = [r for r in rest if _inside(r, bbox)]
@@ -774,5 +802,6 @@ def read_pdf(data: bytes, file: str) -> Layout:
         raise YusuanError("PDF 中没有可读取的文字", file=file)
     layout = assemble(pages, file)
     layout.page_labels = labels
-    layout.unread += [f"第{n}页没有文字层（可能是扫描图片），未能读取" for n in textless if n != 1]
+    layout.unread += [Unread(what="page", reason="没有文字层（可能是扫描图片），未能读取", source=Source(page=n))
+                      for n in textless if n != 1]
     return layout

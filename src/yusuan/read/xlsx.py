@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from yusuan.errors import YusuanError
-from yusuan.model import Source
+from yusuan.model import Source, Unread
 from yusuan.read.limits import MAX_SHEET_XML, CellCount
 from yusuan.read.tabular import rows_from_sheet
 from yusuan.recognise.layout import Grid, Layout, Line
@@ -136,8 +136,8 @@ def _sheet(layout: Layout, sheet: Any, raw: Any, count: CellCount) -> None:
             formula = raw.cell(row=cell.row, column=cell.column).value
             if isinstance(formula, str) and formula.startswith("="):
                 value = formula
-                layout.unread.append(f"工作表“{name}” {cell.coordinate}: 公式没有保存计算结果（文件未经重新计算），"
-                                     f"按原样保留 {formula}")
+                layout.unread.append(Unread(what="cell", source=Source(sheet=name, line=cell.row, col=cell.column),
+                                            reason=f"公式没有保存计算结果（文件未经重新计算），按原样保留 {formula}"))
         text = value_text(value, cell.number_format)
         if text.strip():
             cells[(cell.row - 1, cell.column - 1)] = text

@@ -30,6 +30,7 @@ _GENERIC = ("价值", "涉及预算金额", "涉及金额", "金额", "预算金
 # `2025年当年预算执行数为43269.3万元，2026年预算安排3845.49万元，比…增加17.62%`: the first figure is last
 # year's, the second this year's figure of the subject named before it
 _PRIOR_SUBJECT = re.compile(r"(上年|去年|上一年|执行)")
+_COMPARED = re.compile(r"^(比|较|与)\s*(上年|去年|上一年|\d{4}\s*年)[^，,。；;]{0,16}$")
 _THIS_YEAR = re.compile(r"^(本年|当年)?(预算安排|预算数|安排|预算)$")
 # `支出决算为0.16万元，完成预算0万元的0%`: the budget the final figure is measured against, no claim of its own
 _BUDGET = re.compile(r"^(完成(年初|调整)?|年初|调整(后)?)预算(数)?(为|是)?$")
@@ -140,6 +141,11 @@ def parse_claims(text: str, source: Source | None, section: str | None,
                 current.budget = _dec(m.group(m.re.groupindex["amount"] + 1))
                 current.raw["budget"] = m.group(0)
                 continue
+            if m["amount"] and current is not None and current.prior is None and _COMPARED.match(between.strip(" ，,")):
+                # `比2025年年初预算数1506121.45万元减少…`: the figure this year's is compared with
+                current.prior = _dec(m.group(m.re.groupindex["amount"] + 1))
+                current.raw["prior"] = m.group(0)
+                continue
             if m["amount"] and _PRIOR_SUBJECT.search(subject) and named is not None:
                 prior = Claim(subject=named.subject, subject_kind="prior_year", section=section, line=line,
                               text=text.strip(), source=source)
@@ -154,10 +160,13 @@ def parse_claims(text: str, source: Source | None, section: str | None,
                 if not subject and claims:
                     subject = claims[-1].subject
                 before = text[opened:start + m.start()]
+                # after `其中` in its sentence, unless its own clause goes on to list its parts (`；本部门当年
+                # 预算支出2,838.42万元，其中：…` names a new whole)
+                heads_own = "其中" in clause[m.end():] and "其中" not in clause[:m.start()]
                 current = Claim(subject=subject, subject_kind=subject_kind(subject, section), section=section,
                                 line=line, text=text.strip(), source=source, sentence=sentence,
-                                listed="其中" in before, nested=before.count("（") + before.count("(")
-                                > before.count("）") + before.count(")"))
+                                listed="其中" in before and not heads_own,
+                                nested=before.count("（") + before.count("(") > before.count("）") + before.count(")"))
                 if prior is not None and prior.amount is not None:
                     current.prior = prior.amount
                     current.raw["prior"] = prior.raw.get("amount", "")

@@ -4,17 +4,20 @@ performance target tables, the narrative and its claims, the overview and the gl
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from functools import cache
+from importlib import resources
 
 from yusuan.errors import YusuanError
-from yusuan.model import Disclosure, GlossaryTerm, Paragraph, Section, Source
+from yusuan.model import Disclosure, GlossaryTerm, Paragraph, Section, Source, Unread, code_level
 from yusuan.model.numbers import clean, squash
+from yusuan.recognise.captions import is_caption, is_title, table_number, unit_of
 from yusuan.recognise.claims import parse_claims
 from yusuan.recognise.grids import prepare
 from yusuan.recognise.layout import Grid, Layout, Line
 from yusuan.recognise.sections import heading_topic, statement_topics
-from yusuan.recognise.tables import UNIT, is_meta_text, make_table, take_meta_rows
+from yusuan.recognise.tables import make_table, take_meta_rows
 from yusuan.recognise.targets import Targets
 from yusuan.registry import registry
 
@@ -29,7 +32,7 @@ _YEAR = re.compile(r"(20\d{2})\s*年")
 _GLOSSARY = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*)?([^：:，。；]{2,16}?)[:：]\s*(.+)$")
 _STAFF = re.compile(r"(编制数|实有人数|在职|退休|离休)\s*(\d+)\s*[名人]，?(?:(增加|减少)\s*(\d+)\s*人)?")
 _SIGNATURE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
-_EMPTY_NOTE = re.compile(r"空表|没有.*(支出|收入|安排)|无.*(收支|支出|收入)|无发生额")
+_EMPTY_NOTE = re.compile(r"空表|表为空|没有.*(支出|收入|安排)|无.*(收支|支出|收入)|无发生额|不涉及")
 _TABLES_PART = re.compile(r"^[一二三四五六七八九十]+、(表格|报表|公开表|预算表|决算表)(部分)?$")
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、(.+)$")
 _MADE_BY = re.compile(r"^编制(?:单位|部门)[:：](.+)$")
@@ -123,22 +126,29 @@ def _is_caption(text: str) -> bool:
     return len(s) <= 60 and registry().recognise_title(s) is not None and bool(re.search(r"表([(（].*)?$", s))
 
 
-def _empty_reasons(grid: Grid) -> dict[str, str] | None:
-    """The list of tables some regions print first, with a column saying why a table is empty."""
+_WHY_EMPTY = re.compile(r"空表(理由|原因|说明)|为空的?(理由|原因)")
+
+
+def _list_of_tables(grid: Grid) -> tuple[dict[str, str], list[str]] | None:
+    """The list of tables some regions print first (目录 as a table), with columns saying whether a
+    table is empty and why: (表N → why it is empty, the titles listed)."""
     head = grid.rows[: grid.header_rows or 1]
-    labels = [squash(c.text) for row in head for c in row]
-    if not any("空表理由" in t for t in labels):
-        return None
     cols = {squash(c.text): c.col for row in head for c in row}
+    reason = next((c for t, c in cols.items() if _WHY_EMPTY.search(t)), None)
+    if reason is None:
+        return None
     empty = next((c for t, c in cols.items() if "是否空表" in t), None)
-    reason = next((c for t, c in cols.items() if "空表理由" in t), None)
-    out: dict[str, str] = {}
+    name = next((c for t, c in cols.items() if "名称" in t), None)
+    reasons: dict[str, str] = {}
+    titles: list[str] = []
     for row in grid.rows[grid.header_rows or 1 :]:
         cells = {c.col: clean(c.text) for c in row}
         number = squash(cells.get(0, ""))
+        if name is not None and cells.get(name):
+            titles.append(cells[name])
         if number.startswith("表") and (squash(cells.get(empty, "")) == "是" or cells.get(reason)):
-            out[number] = cells.get(reason) or "空表"
-    return out
+            reasons[number] = cells.get(reason) or "空表"
+    return reasons, titles
 
 
 def recognise(layout: Layout) -> Disclosure:
@@ -159,11 +169,23 @@ def recognise(layout: Layout) -> Disclosure:
     sections = Sections(disclosure)
     targets = Targets()
     recent: list[str] = []  # the lines since the last grid
+    first_page: list[str] = []
+    toc_page: int | None = None  # the page the 目录 is printed on
     for item in prepare(layout.items):
         if isinstance(item, Line):
             text = clean(item.text)
             recent.append(text)
-            if _TOC.search(text):  # an entry of the table of contents, not the heading it lists
+            if item.source.page == 1 or (item.source.page is None and len(first_page) < 12):
+                first_page.append(text)
+            if squash(text) == "目录":
+                toc_page = item.source.page
+                continue
+            # an entry of the table of contents (with its page number, or on the 目录's page), not the
+            # heading it lists
+            if _TOC.search(text) or (toc_page is not None and item.source.page == toc_page):
+                title = _TOC.sub("", squash(text))
+                if is_title(table_number(title)[1]):
+                    disclosure.listed_tables.append(title)
                 continue
             m = _PART.match(squash(text))
             if m:
@@ -211,9 +233,10 @@ def recognise(layout: Layout) -> Disclosure:
             _prose(disclosure, part, section, text, item.source)
             continue
         # a grid
-        found = _empty_reasons(item)
+        found = _list_of_tables(item)
         if found is not None:
-            reasons.update(found)
+            reasons.update(found[0])
+            disclosure.listed_tables += found[1]
             pending.clear()
             continue
         caption = recent[-4:]
@@ -221,16 +244,20 @@ def recognise(layout: Layout) -> Disclosure:
         if targets.take(item, caption) and not any(reg.recognise_title(t) for t in caption):
             continue  # (a list of projects' goals that the tables part numbers is a table too)
         meta, _ = take_meta_rows(item)
-        titles = [t for t in pending[-4:] + meta if not is_meta_text(t) or reg.recognise_title(t)]
+        titles = [t for t in pending[-4:] + meta if not is_caption(t) or reg.recognise_title(t)]
         kind = next((k for t in reversed(pending[-4:] + meta) if (k := reg.recognise_title(t))), None)
         if kind is None or not item.rows:
-            disclosure.unread.append(f"{item.source.describe()}: 未识别的表格（{'；'.join(titles[-2:]) or '无标题'}）")
+            disclosure.unread.append(Unread(what="table", reason="未能识别是哪一张公开表", source=item.source,
+                                            title="；".join(titles[-2:]) or None))
             pending.clear()
             last_read = False
             continue
-        unit = next((m[1] for t in pending + meta if (m := UNIT.search(squash(t)))), None)
+        unit = next((u for t in pending + meta if (u := unit_of(t))), None)
         _facts_from_captions(disclosure, pending[-4:] + meta)
-        disclosure.tables.append(make_table(item, kind, pending[-4:] + meta, unit))
+        table = make_table(item, kind, pending[-4:] + meta, unit, disclosure.document)
+        # `此表为空` printed in the table's own rows says why it is empty
+        table.note = next((t for r in table.rows for t in r.raw.values() if _EMPTY_NOTE.search(t)), None)
+        disclosure.tables.append(table)
         pending.clear()
         part, last_read = "tables", True
     disclosure.performance_targets = targets.found
@@ -238,7 +265,7 @@ def recognise(layout: Layout) -> Disclosure:
         if table.number in reasons and not table.note:
             table.note = reasons[table.number]
     _codes_from_names(disclosure)
-    _finish(disclosure)
+    _finish(disclosure, first_page)
     return disclosure
 
 
@@ -387,17 +414,43 @@ def _codes_from_names(disclosure: Disclosure) -> None:
             if len(pick) != 1:
                 continue
             row.code = pick[0]
-            row.level = {3: 1, 5: 2, 7: 3}[len(row.code)]
+            row.level = code_level(row.code)
             row.name = row.name or _NUMBERING.sub("", clean(printed))
-            if row.level < 3:
+            if row.level and row.level < 3:
                 parents[row.level - 1] = row.code
                 if row.level == 1:
                     parents[1] = ""
 
 
-def _finish(disclosure: Disclosure) -> None:
+_DISCLOSURE = re.compile(r"(部门|单位)(综合)?[预决]算|[预决]算(信息)?公开|[预决]算(编制)?说明")
+
+
+@cache
+def _others() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    data = tomllib.loads(resources.files("yusuan.data").joinpath("documents.toml").read_text("utf-8"))
+    return tuple((o["name"], tuple(map(re.compile, o["title"]))) for o in data["other"])
+
+
+def _what_else(first_page: list[str]) -> str | None:
+    """What a file is, from its first page, when that names something else than a disclosure."""
+    texts = [squash(t) for t in first_page]
+    if any(_DISCLOSURE.search(t) for t in texts):
+        return None
+    return next((name for name, titles in _others() if any(p.search(t) for p in titles for t in texts)), None)
+
+
+def _finish(disclosure: Disclosure, first_page: list[str]) -> None:
     facts = disclosure.document
+    other = _what_else(first_page)
+    if other is not None:
+        raise YusuanError(f"这不是部门预算或决算公开文件：第一页表明它是一份{other}", file=facts.file)
     units = Counter(t.unit for t in disclosure.tables if t.unit)
     facts.money_unit = "元" if units["元"] > units["万元"] else "万元"  # most tables' unit
+    topics = {s.topic for s in disclosure.narrative.sections if s.topic not in (None, "other", "glossary")}
     if not disclosure.tables:
-        raise YusuanError("没有找到任何预算公开表，这不像是一份部门预算或决算公开文件", file=facts.file)
+        if len(topics) < 3:
+            raise YusuanError("没有找到任何预算公开表，也没有预算公开的情况说明，这不像是一份部门预算或决算公开文件",
+                              file=facts.file)
+        facts.contents = "narrative"  # the 情况说明 alone: its tables are published as another file
+    elif not disclosure.narrative.paragraphs:
+        facts.contents = "tables"  # the tables attachment alone

@@ -35,6 +35,7 @@ _NUMBER_MARK = {"栏次", "行次", "*", "**", "—", "-", "－", "甲", "乙", 
 _NUMBER_CELL = re.compile(r"^\d{1,3}$")
 _TOTAL = re.compile(r"^(合计|总计|收入总计|支出总计|收支总计)$")
 LONG_PROSE = 30  # characters: a lone cell this long after the body is prose, not a row label
+ALIGNED = 8  # points: columns of one table on two pages start this near each other (rules drawn anew)
 
 
 def prepare(items: list[Line | Grid]) -> list[Line | Grid]:
@@ -140,7 +141,7 @@ def header_count(rows: list[list[Cell]]) -> int:
         blanks = sum(1 for c in row if not clean(c.text) and not c.merged)
         if i and blanks * 2 >= len(row):
             return i
-    return min(1, len(rows))
+    return len(rows)  # no body: a table printed empty, all header
 
 
 def compact_columns(rows: list[list[Cell]]) -> list[list[Cell]]:
@@ -186,11 +187,7 @@ def _finishes(last: list[Cell], first: list[Cell]) -> bool:
 
 def _text_columns(grid: Grid) -> list[float] | None:
     """Where each column that prints text starts on the page (None where the format has no places)."""
-    starts: dict[int, float] = {}
-    for row in grid.rows:
-        for cell in row:
-            if clean(cell.text) and cell.source.x is not None:
-                starts[cell.col] = min(starts.get(cell.col, cell.source.x), cell.source.x)
+    starts = _column_starts(grid)
     return [starts[c] for c in sorted(starts)] if starts else None
 
 
@@ -200,8 +197,8 @@ def _aligned(prev: Grid, grid: Grid) -> bool:
     mine, theirs = _text_columns(prev), _text_columns(grid)
     if mine is None or theirs is None:
         return prev.width == grid.width
-    return prev.width == grid.width or (len(theirs) <= len(mine) and all(
-        any(abs(x - y) <= 3 for y in mine) for x in theirs))
+    return prev.width == grid.width or (len(theirs) <= len(mine) + 1 and all(
+        any(abs(x - y) <= ALIGNED for y in mine) for x in theirs))
 
 
 def _continues(prev: Grid, grid: Grid, between: list[Line], titles: list[Line]) -> bool:
@@ -216,8 +213,13 @@ def _continues(prev: Grid, grid: Grid, between: list[Line], titles: list[Line]) 
         return False
     repeated = {squash(t.text) for t in titles}
     mine = read_caption([t.text for t in titles])
+    strays: list[list[Cell]] = []  # rows of the table printed above the next page's rules
     for line in between:  # only the caption again: a new title, or text, starts a new table
         if squash(line.text) in repeated:
+            continue
+        row = _stray_row(prev, line)
+        if row is not None:
+            strays.append(row)
             continue
         caption = read_caption([line.text])
         if not is_caption(line.text) or (caption.title and caption.kind is not mine.kind) or (
@@ -242,8 +244,27 @@ def _continues(prev: Grid, grid: Grid, between: list[Line], titles: list[Line]) 
         rows = rows[1:]
     if prev.width != grid.width:
         _onto(prev, rows)
-    prev.rows += rows
+    prev.rows += strays + rows
     return True
+
+
+def _stray_row(prev: Grid, line: Line) -> list[Cell] | None:
+    """A short line that starts where a column of the table does and is no caption: a row of the table
+    left outside the next page's rules (`十六、金融支出` above the continued grid)."""
+    x = line.source.x
+    if x is None or is_caption(line.text) or len(squash(line.text)) > LONG_PROSE:
+        return None
+    col = next((c for c, start in _column_starts(prev).items() if abs(start - x) <= ALIGNED), None)
+    return None if col is None else [Cell(text=line.text, source=line.source, col=col)]
+
+
+def _column_starts(grid: Grid) -> dict[int, float]:
+    starts: dict[int, float] = {}
+    for row in grid.rows:
+        for cell in row:
+            if clean(cell.text) and cell.source.x is not None:
+                starts[cell.col] = min(starts.get(cell.col, cell.source.x), cell.source.x)
+    return starts
 
 
 def _onto(prev: Grid, rows: list[list[Cell]]) -> None:
@@ -257,7 +278,7 @@ def _onto(prev: Grid, rows: list[list[Cell]]) -> None:
         for cell in row:
             x = cell.source.x
             near = min(starts, key=lambda c: abs(starts[c] - x)) if starts and x is not None else None
-            if near is not None and abs(starts[near] - x) <= 3:  # type: ignore[operator]
+            if near is not None and abs(starts[near] - x) <= ALIGNED:  # type: ignore[operator]
                 cell.col, cell.colspan = near, min(cell.colspan, prev.width - near)
 
 

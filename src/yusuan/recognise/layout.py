@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from yusuan.model import Source
+from yusuan.model import Source, Unread
 
 
 @dataclass
@@ -52,5 +52,5 @@ class Layout:
     file: str
     format: str
     items: list[Line | Grid] = field(default_factory=list)
-    unread: list[str] = field(default_factory=list)  # what the reader saw but could not read
+    unread: list[Unread] = field(default_factory=list)  # what the reader saw but could not read
     page_labels: dict[int, str] = field(default_factory=dict)  # page → the page number printed on it

@@ -12,6 +12,7 @@ from yusuan.errors import YusuanError
 from yusuan.store.schema import Account, ApiToken, EditorUnit
 
 ROLES = ("admin", "reviewer", "editor")
+ROLE_NAMES = {"public": "访客", "editor": "单位填报", "reviewer": "审核", "admin": "管理员"}  # as people read them
 
 
 def _hasher():

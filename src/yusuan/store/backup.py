@@ -4,7 +4,7 @@ PostgreSQL and from one to the other.
 The archive is a zip: `manifest.json` (format, the Alembic revision, yusuan's version, and per
 table its columns with their kinds, its row count and the sha256 of its file) and one JSON-lines
 file per table in dependency order, a row a line, ordered by primary key. Values are typed
-exactly: decimals as strings, bytes as base64, datetimes in ISO 8601 (with their offset when they
+exactly: decimals as strings, bytes as base64, datetimes and dates in ISO 8601 (with their offset when they
 have one; the store's own columns hold naive times, written as stored), NULL as null and '' as "".
 
 A backup reads one snapshot (one transaction; REPEATABLE READ on PostgreSQL) and streams table by
@@ -25,7 +25,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Connection,
+    Date,
     DateTime,
     Engine,
     Integer,
@@ -61,7 +62,7 @@ MANIFEST = "manifest.json"
 VERSION_TABLE = "alembic_version"  # the revision is in the manifest; restore stamps it by migrating
 # a column's kind: the first of these its type is (reflected types are dialect subclasses of them)
 KINDS: list[tuple[type, str]] = [(Boolean, "bool"), (Integer, "int"), (Numeric, "decimal"), (DateTime, "datetime"),
-                                 (LargeBinary, "bytes"), (JSON, "json"), (String, "str")]
+                                 (Date, "date"), (LargeBinary, "bytes"), (JSON, "json"), (String, "str")]
 BATCH_ROWS = 500
 BATCH_BYTES = 16 << 20  # a batch of versions carries their files: bounded by size as well as by count
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # table entries carry no time, so the same store gives the same bytes
@@ -151,7 +152,7 @@ def _encode(kind: str, value: Any) -> Any:
         return value
     if kind == "decimal":
         return str(value)
-    if kind == "datetime":
+    if kind in ("datetime", "date"):
         return value.isoformat()
     return base64.b64encode(bytes(value)).decode("ascii")
 
@@ -163,6 +164,8 @@ def _decode(kind: str, value: Any) -> Any:
         return Decimal(value)
     if kind == "datetime":
         return datetime.fromisoformat(value)
+    if kind == "date":
+        return date.fromisoformat(value)
     return base64.b64decode(value, validate=True)
 
 

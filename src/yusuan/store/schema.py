@@ -3,11 +3,12 @@ money unit it was printed in and its value in 元, so sums across documents are 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -178,3 +179,62 @@ class ApiToken(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class Register(Base):
+    """A region's list of departments and units with the dates their budgets were approved, as imported
+    (the file kept whole) or made from the units the store holds. Nothing is replaced: a later list's
+    entry for a unit, year and kind is the one in force, the earlier stays."""
+
+    __tablename__ = "register"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(300))  # as uploaded; for a list made from the store, what it says
+    sha256: Mapped[str | None] = mapped_column(String(64))  # none for a list made from the store
+    original: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    imported_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
+
+
+class RegisterEntry(Base):
+    """One unit's year on a list: when its budget (or final account) was approved, and what the bureau
+    saw of its publication (the date and address on its website), when it knows."""
+
+    __tablename__ = "register_entry"
+    __table_args__ = (UniqueConstraint("register_id", "unit_id", "year", "kind"),
+                      Index("ix_register_entry_unit", "unit_id", "year", "kind"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("register.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # budget | final
+    scope: Mapped[str | None] = mapped_column(String(4))  # 部门 | 单位: whose deadline (预算法 §14, 实施条例 §6)
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)  # its row in the file
+
+
+class Publication(Base):
+    """A document made public (公开) or taken back (撤回), when and by whom: the first tells when it was
+    published, the last whether it still is."""
+
+    __tablename__ = "publication"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    published: Mapped[bool] = mapped_column()
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)
+
+
+class ReviewPolicy(Base):
+    """What blocks a region's disclosures from publication (致命) and what only warns, as its bureau set it;
+    the newest in force, every earlier one kept."""
+
+    __tablename__ = "review_policy"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    fatal_rules: Mapped[list] = mapped_column(JSON)  # check rules, `cross.*` for a family
+    fatal_items: Mapped[list] = mapped_column(JSON)  # scoring items
+    set_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"), nullable=True)

@@ -11,14 +11,18 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, Response, UploadFile
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import func, make_url, select
 from sqlalchemy.orm import Session, undefer
 
-from yusuan.check.findings import Report
+from yusuan.check.engine import reading
+from yusuan.check.findings import Reading, Report, kind_name
 from yusuan.errors import YusuanError
 from yusuan.files import safe_name
+from yusuan.report.words import column_name
+from yusuan.store.documents import from_stored
 from yusuan.store.schema import CellValue, Department, Document, Fact, FindingRow, Region, Unit, Version
+from yusuan.store.season import set_published
 from yusuan.web import downloads, queries
 from yusuan.web.auth import Visitor, check_csrf, require, visitor
 
@@ -128,23 +132,6 @@ class DocumentDetail(DocumentOut):
     versions: list[VersionOut]
 
 
-class TableRead(BaseModel):
-    number: str | None
-    kind: str
-    title: str
-    rows: int
-
-
-class Reading(BaseModel):
-    """What the reader made of the file: the tables it read (with their kinds), the performance target
-    tables, the figures of the narrative, and the blocks it could not place."""
-
-    tables: list[TableRead]
-    performance_targets: int
-    claims: int
-    unread: list[str]
-
-
 class VersionDetail(VersionOut):
     unit_id: int
     unit: str
@@ -195,7 +182,10 @@ class CodeHit(BaseModel):
     table: str | None
     code: str
     label: str
+    column: str = Field(description="the column's key (its name in Chinese: column_name)")
+    column_name: str
     value: str
+    money_unit: str = Field(description="元 or 万元, as the table prints it")
 
 
 class SearchOut(BaseModel):
@@ -227,6 +217,8 @@ class CompareRow(BaseModel):
 
 class CompareTable(BaseModel):
     kind: str
+    name: str  # the kind's name in Chinese
+    money_unit: str = Field(description="元 or 万元: both sides in 万元 where one prints 元 and the other 万元")
     rows: list[CompareRow]
 
 
@@ -238,6 +230,7 @@ class Compared(BaseModel):
 
 class RuleOut(BaseModel):
     id: str
+    name: str  # in Chinese, as the pages show it
     family: str
     severity: str
     tolerance: str
@@ -370,7 +363,7 @@ def publish(request: Request, document_id: Id, published: bool = Form(..., descr
         found = _visible_document(session, who, document_id)
         if not queries.may_publish(session, who, found):
             raise HTTPException(403, "没有权限公开或撤回这份文件")
-        found.published = published
+        set_published(session, found, published, who.account.id if who.account else None)
         return _document_out(found, queries.latest(session, found))
 
 
@@ -420,12 +413,13 @@ def _visible_version(request: Request, version_id: int, whole: bool = False) -> 
         return version
 
 
-def reading_of(disclosure: dict) -> Reading:
-    """The reading report of a stored read model (as `yusuan parse` prints it)."""
-    return Reading(tables=[TableRead(number=t["number"], kind=t["kind"], title=t["title"], rows=len(t["rows"]))
-                           for t in disclosure["tables"]],
-                   performance_targets=len(disclosure["performance_targets"]),
-                   claims=len(disclosure["narrative"]["claims"]), unread=disclosure["unread"])
+def reading_of(version: Version) -> Reading:
+    """A version's reading report: as its check made it, or, for a version stored before checks made
+    one, from its read model."""
+    stored = (version.report or {}).get("reading")
+    if stored is not None:
+        return Reading.model_validate(stored)
+    return reading(from_stored(version.disclosure), [])
 
 
 @router.get("/versions/{version_id}", response_model=VersionDetail, responses=NO_VERSION,
@@ -433,11 +427,11 @@ def reading_of(disclosure: dict) -> Reading:
 def version(request: Request, version_id: Id) -> VersionDetail:
     found = _visible_version(request, version_id)
     with request.app.state.sessions() as session:
-        found = session.get(Version, found.id, options=[undefer(Version.disclosure)])  # type: ignore[assignment]
+        found = session.get(Version, found.id, options=[undefer(Version.disclosure), undefer(Version.report)])  # type: ignore[assignment]
         document = found.document
         return VersionDetail(**_version_out(found).model_dump(), unit_id=document.unit_id, unit=document.unit.name,
                              year=document.year, kind=document.kind, published=document.published,
-                             reading=reading_of(found.disclosure),
+                             reading=reading_of(found),
                              downloads={what: f"/api/v1/versions/{found.id}/download/{what}"
                                         for what in ("original", *downloads.KINDS)})
 
@@ -531,7 +525,7 @@ def compare(request: Request, a: Annotated[int, Query(ge=1, le=MAX_ID, descripti
     sides = [_visible_version(request, version_id) for version_id in (a, b)]
     with request.app.state.sessions() as session:
         tables = queries.compare(session, *sides)
-    return Compared(a=a, b=b, tables=[CompareTable(kind=t["title"], rows=[
+    return Compared(a=a, b=b, tables=[CompareTable(kind=t["title"], name=kind_name(t["title"]), money_unit=t["unit"], rows=[
         CompareRow(row=r["row"], column=r["column"], a=_text(r["a"]), b=_text(r["b"]), difference=_text(r["diff"]))
         for r in t["rows"]]) for t in tables])
 
@@ -576,7 +570,9 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=10
                      projects=[ProjectHit(version_id=p["version"], unit=p["unit"], year=p["year"], project=p["project"],
                                           yuan=str(p["yuan"])) for p in found["projects"]],
                      codes=[CodeHit(version_id=c["version"], unit=c["unit"], year=c["year"], table=c["table"],
-                                    code=c["code"], label=c["label"], value=str(c["value"])) for c in found["codes"]])
+                                    code=c["code"], label=c["label"], column=c["column"],
+                                    column_name=column_name(c["column"]), value=str(c["value"]),
+                                    money_unit=c["money_unit"]) for c in found["codes"]])
 
 
 # a classification code as catalog.classify knows one: functional 201–299 (类, 款, 项), economic 301–399 and
@@ -676,7 +672,7 @@ def about_of(request: Request) -> About:
 
     settings, config, limits = request.app.state.settings, request.app.state.config, request.app.state.readers.limits
     return About(version=__version__, config=config.name if config else None, settings=settings.to_dict(),
-                 rules=[RuleOut(id=r.id, family=r.family, severity=r.severity, tolerance=str(r.tolerance),
+                 rules=[RuleOut(id=r.id, name=r.name, family=r.family, severity=r.severity, tolerance=str(r.tolerance),
                                 description=r.description) for r in rules(settings).values()],
                  database=make_url(request.app.state.url).get_backend_name(),
                  limits={"file_mb": MAX_UPLOAD >> 20, "upload_mb": (10 * MAX_UPLOAD) >> 20,

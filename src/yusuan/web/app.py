@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yusuan.store.db import database_url, sessions
 from yusuan.store.schema import Version
+from yusuan.web import formatting
 from yusuan.web.auth import LoginLimiter, Visitor, visitor
 from yusuan.web.queries import Recent
 from yusuan.web.reading import Readers
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 MAX_UPLOAD = 50 * 1024 * 1024  # bytes per file
 MAX_FORM = 1024 * 1024  # bytes of a request without a file, and the room for the form fields beside one
-SWAGGER_CDN = "https://cdn.jsdelivr.net"  # where FastAPI's API documentation page takes Swagger UI from
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -98,14 +98,16 @@ class Guard:
 
 
 def api_docs(openapi_url: str, title: str) -> HTMLResponse:
-    """FastAPI's Swagger UI page, whose script and style come from their CDN: the one page allowed them, by
-    a policy of its own naming its inline script by hash (no 'unsafe-inline' scripts)."""
-    page = get_swagger_ui_html(openapi_url=openapi_url, title=title)
+    """FastAPI's Swagger UI page with Swagger UI vendored in static/swagger (finance intranets reach no CDN); its
+    inline script is allowed by a policy naming it by hash (no 'unsafe-inline' scripts)."""
+    page = get_swagger_ui_html(openapi_url=openapi_url, title=title, swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                               swagger_css_url="/static/swagger/swagger-ui.css",
+                               swagger_favicon_url="/static/swagger/favicon-32x32.png")
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
                       for script in re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), re.S))
     page.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src {SWAGGER_CDN} {hashes}; style-src 'self' 'unsafe-inline' {SWAGGER_CDN}; "
-        "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'")
+        f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'")
     return page
 
 
@@ -120,15 +122,27 @@ async def few_threads(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def _secret() -> str:
-    """Signing key of the session cookies: YUSUAN_SECRET, else one kept beside the database."""
+def _secret(url: str) -> str:
+    """Signing key of the session cookies: YUSUAN_SECRET, else one made once and kept beside an SQLite database
+    (yusuan.db.secret, ignored by git with the database), else in the user's configuration folder."""
     if os.environ.get("YUSUAN_SECRET"):
         return os.environ["YUSUAN_SECRET"]
-    path = Path(".yusuan-secret")
+    path = secret_path(url)
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(0o600)  # never readable by others, not even for a moment
         path.write_text(secrets.token_urlsafe(32), "utf-8")
-        path.chmod(0o600)
     return path.read_text("utf-8").strip()
+
+
+def secret_path(url: str) -> Path:
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return Path(f"{parsed.database}.secret")
+    folder = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "yusuan"
+    return folder / f"secret-{hashlib.sha256(url.encode()).hexdigest()[:16]}"
 
 
 def load_example(app: FastAPI) -> None:
@@ -150,7 +164,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     """The app over the store at `url` (else YUSUAN_DATABASE_URL, else ./yusuan.db), checking with
     `settings` (else those in force, as `yusuan check` finds them: YUSUAN_CONFIG or ./yusuan.toml)."""
     from yusuan.intake import config_path, settings_in_force
-    from yusuan.web import api, explore, pages
+    from yusuan.scoring import load_method
+    from yusuan.web import api, explore, pages, season
 
     app = FastAPI(title="yusuan 预算公开", version="1", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
                   lifespan=few_threads,
@@ -158,10 +173,14 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.state.url = database_url(url)
     app.state.config = None if settings else config_path()  # the settings file, shown on /about
     app.state.settings = settings or settings_in_force()
+    # the review season's scoring method: YUSUAN_SCORING names a built-in one or a file, else data/scoring/default.toml
+    app.state.method = load_method(os.environ.get("YUSUAN_SCORING") or None)
+    app.state.scores = Recent(4096)  # each version's score, by the findings that stand and its dates
     app.state.sessions = sessions(app.state.url)
-    app.state.secret = secret or _secret()
+    app.state.secret = secret or _secret(app.state.url)
     app.state.templates = Jinja2Templates(directory=str(resources.files("yusuan.web").joinpath("templates")))
     app.state.templates.env.auto_reload = False  # no stat() of each template on every page
+    formatting.install(app.state.templates.env)
     app.state.limiter = LoginLimiter()
     app.state.aggregates = Recent()  # aggregate API answers, keyed by the store's state
     app.state.views = Recent(1024)  # the region views and rankings (explore.py), keyed by the store's state
@@ -171,6 +190,8 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.include_router(explore.pages)
     app.include_router(api.router)
     app.include_router(explore.api)
+    app.include_router(season.pages)
+    app.include_router(season.api)
     app.get("/api/docs", include_in_schema=False)(lambda: api_docs(app.openapi_url, f"{app.title} API"))
 
     app.add_middleware(Guard)

@@ -31,9 +31,9 @@ MEDIA = {"pdf": "application/pdf", "text": "text/plain; charset=utf-8", "html": 
          "zip": "application/zip", "ole": "application/octet-stream"}
 What = Literal["original", "xlsx", "csv", "json", "report", "datapackage"]
 KINDS: dict[str, tuple[str, str]] = {  # what → media type, file name after the version's stem
-    "xlsx": (MEDIA["xlsx"], ".xlsx"), "csv": ("text/csv; charset=utf-8", ".csv"),
-    "json": ("application/json", ".json"), "report": ("text/html; charset=utf-8", "-report.html"),
-    "datapackage": ("application/zip", "-datapackage.zip")}
+    "xlsx": (MEDIA["xlsx"], ".xlsx"), "csv": ("text/csv; charset=utf-8", "-表格数据.csv"),
+    "json": ("application/json", ".json"), "report": ("text/html; charset=utf-8", "-核查报告.html"),
+    "datapackage": ("application/zip", "-Fiscal Data Package.zip")}
 # the check report as a page of its own: the document's text in it may run no script, load nothing; framed
 # by the version's page only
 REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
@@ -57,17 +57,51 @@ def download(session: Session, version: Version, what: str, settings: Settings) 
         "xlsx": lambda: xlsx(version), "csv": lambda: cells_csv(session, version),
         "json": lambda: json.dumps(version.disclosure, ensure_ascii=False, indent=1).encode("utf-8"),
         "report": lambda: report_html(session, version, settings), "datapackage": lambda: datapackage(session, version)}
+    return makers[what](), media, stem(version) + suffix
+
+
+def stem(version: Version) -> str:
+    """What a download is called: the unit, the year and the version, as a person would name the file."""
     document = version.document
-    return makers[what](), media, f"{document.unit_id}-{document.year}-v{version.number}{suffix}"
+    return (f"{document.unit.name}{document.year}年{'决算' if document.kind == 'final' else '预算'}公开"
+            f"（第{version.number}版）")
+
+
+CSV_COLUMNS = ("表", "表名", "行", "科目编码", "行名称", "栏目", "金额", "金额单位", "表类型", "栏目代码")
 
 
 def cells_csv(session: Session, version: Version) -> bytes:
+    """Every printed amount, one a line, headed in Chinese (the stable keys of table kind and column last, for
+    programs). A row of 表1 holds an income item and an expense item side by side: each amount is named by its
+    own side's item, never by the row's first label."""
+    from yusuan.check.findings import kind_name
+    from yusuan.report.words import column_name
+
+    tables = {t.get("number"): t for t in (version.disclosure or {}).get("tables", [])}
     out = io.StringIO()
     writer = CsvWriter(out)
-    writer.writerow(["table", "kind", "row", "code", "label", "column", "value", "money_unit"])
+    writer.writerow(CSV_COLUMNS)
     for c in session.scalars(select(CellValue).where(CellValue.version_id == version.id).order_by(CellValue.id)):
-        writer.writerow([c.table_number, c.table_kind, c.row, c.code, c.label, c.column_key, c.value, c.money_unit])
+        table = tables.get(c.table_number) or {}
+        labels = table.get("column_labels") or {}
+        income = c.column_key.startswith("income_")  # a summary table's row code is its expense side's
+        writer.writerow([c.table_number, table.get("title") or kind_name(c.table_kind), c.row + 1,
+                         None if income else c.code, _row_label(table, c),
+                         labels.get(c.column_key) or column_name(c.column_key), c.value, c.money_unit, c.table_kind,
+                         c.column_key])
     return out.getvalue().encode("utf-8-sig")  # Excel opens a UTF-8 CSV right with its BOM
+
+
+def _row_label(table: dict, cell: CellValue) -> str:
+    """The label of the side of the row the cell is on: in the summary tables (表1, 表4) an expense amount's
+    is the expense item beside it, an income amount's the income item."""
+    rows = table.get("rows") or []
+    raw = rows[cell.row].get("raw", {}) if 0 <= cell.row < len(rows) else {}
+    if cell.column_key.startswith("income_"):
+        return raw.get("income_item") or cell.label
+    if "expense_item" in raw or "income_item" in raw:  # the expense side of a summary table
+        return raw.get("expense_item") or raw.get("econ_item") or raw.get("gov_econ_item") or ""
+    return cell.label
 
 
 def report_of(session: Session, version: Version, settings: Settings) -> tuple[Report, Disclosure]:

@@ -1,5 +1,5 @@
-"""The public view, pages and their JSON twins under /api/v1: a region's budgets at a glance (/regions, one region
-/regions/ID), units side by side (/side-by-side), peers ranked (/peers), budget against final accounts
+"""The public view, pages and their JSON twins under /api/v1: a region's budgets at a glance (/overview, one region
+/overview/ID), units side by side (/side-by-side), peers ranked (/peers), budget against final accounts
 (/units/ID/execution), and where a figure was printed (/cells/ID, /figures/ID). Each view's sheets download as
 CSV or Excel, holding the rows its charts draw. The region views and the ranking are kept per store state, as
 the aggregate API's answers are; the rest read a few documents each."""
@@ -269,18 +269,18 @@ def _region_page(request: Request, region: int | None, scope: overview.Scope) ->
     name, data = _region(request, who, scope)
     resolved = data["scope"]
     downloads = urlencode({k: v for k, v in asdict(resolved).items() if v is not None})
-    return render(request, who, "region.html", region=name, region_id=region, data=data, scope=resolved,
+    return render(request, who, "overview.html", region=name, region_id=region, data=data, scope=resolved,
                   view=data["view"], downloads=downloads, phases=overview.PHASES, kinds=overview.KINDS)
 
 
-@pages.get("/regions", response_class=HTMLResponse)
+@pages.get("/overview", response_class=HTMLResponse)
 def regions_page(request: Request, year: FormYear = None, department: FormId = None, phase: Phase = "budget",
                  kind: FormKind = None, code: FormCode = None) -> HTMLResponse:
     """The whole store at a glance, by region."""
     return _region_page(request, None, overview.Scope(None, department, year, phase, kind, code))
 
 
-@pages.get("/regions/{region_id}", response_class=HTMLResponse)
+@pages.get("/overview/{region_id}", response_class=HTMLResponse)
 def region_page(request: Request, region_id: Id, year: FormYear = None, department: FormId = None,
                 phase: Phase = "budget", kind: FormKind = None, code: FormCode = None) -> HTMLResponse:
     return _region_page(request, region_id, overview.Scope(region_id, department, year, phase, kind, code))

@@ -222,7 +222,7 @@ def by_entity(session: Session, scope: Scope, published_only: bool) -> Sheet:
     elif scope.region is not None:
         entity, title, href = (Department.id, Department.name), "按部门", lambda i: scope.query(department=i, code=None)
     else:
-        entity, title, href = (Region.id, Region.name), "按地区", lambda i: f"/regions/{i}" + scope.query(code=None)
+        entity, title, href = (Region.id, Region.name), "按地区", lambda i: f"/overview/{i}" + scope.query(code=None)
     query = _facts(scope, published_only, *entity, func.sum(Fact.yuan).label("amount"))
     if scope.region is None and scope.department is None:
         query = query.join(Region, Department.region_id == Region.id)

@@ -4,29 +4,33 @@ downloads. Server-rendered; the little JavaScript there is (charts, upload progr
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import bindparam, select
 from starlette.concurrency import run_in_threadpool
 
+from yusuan.check.findings import Reading
 from yusuan.errors import YusuanError
 from yusuan.files import safe_name
-from yusuan.report.terminal import SEVERITY_NAMES
-from yusuan.store.accounts import authenticate, editor_units
+from yusuan.report.reading import reading_text
+from yusuan.report.words import is_rounding
+from yusuan.store.accounts import ROLE_NAMES, authenticate, editor_units
 from yusuan.store.schema import Document, FindingRow, Unit, Version
+from yusuan.store.season import set_published
 from yusuan.web import downloads, queries
 from yusuan.web.api import Id, OptionalId, PageNumber, PerPage, about_of
 from yusuan.web.auth import COOKIE, MAX_AGE, Visitor, check_csrf, require, session_cookie, visitor
 
 if TYPE_CHECKING:
+    from yusuan.check.findings import Report
     from yusuan.model import Disclosure
 
 router = APIRouter(include_in_schema=False)
-ROLE_NAMES = {"public": "访客", "editor": "单位填报", "reviewer": "审核", "admin": "管理员"}
 STATUS_NAMES = {"open": "待审核", "confirmed": "已确认", "dismissed": "已驳回"}
 
 
@@ -94,11 +98,15 @@ VERSION_PAGE = (select(*(c.label(f"{part}_{c.key}") for part, columns in PAGE_CO
 FINDINGS = (select(FindingRow.id, FindingRow.fid, FindingRow.severity, FindingRow.rule, FindingRow.message, FindingRow.data,
                    FindingRow.status, FindingRow.reason)
             .where(FindingRow.version_id == bindparam("version")).order_by(FindingRow.id))
+READING = select(Version.report["reading"]).where(Version.id == bindparam("version"))  # not the whole report
 VERSIONS = select(Version.id, Version.number).where(Version.document_id == bindparam("document")).order_by(Version.number)
 
 
 @router.get("/versions/{version_id}", response_class=HTMLResponse)
-def version_page(request: Request, version_id: Id) -> HTMLResponse:
+def version_page(request: Request, version_id: Id, at: Annotated[str, Query(max_length=80)] = "",
+                 reason_needed: OptionalId = None) -> HTMLResponse:
+    """The version's findings and its report; `at` opens a place in the report (a search hit's row), and
+    `reason_needed` says which finding's dismissal still wants its reason."""
     who = visitor(request)
     with request.app.state.sessions() as session:  # the most visited page
         connection = session.connection()
@@ -111,9 +119,14 @@ def version_page(request: Request, version_id: Id) -> HTMLResponse:
             raise HTTPException(404, "没有这个版本")
         findings = connection.execute(FINDINGS, {"version": version.id}).all()
         versions = connection.execute(VERSIONS, {"document": document.id}).all()
+        read = connection.execute(READING, {"version": version.id}).scalar()
         return render(request, who, "version.html", version=version, document=document, unit=unit, versions=versions,
+                      reading=reading_text(Reading.model_validate(read)) if read else None,
                       can_publish=queries.may_publish(session, who, document),
-                      findings=findings, severity_names=SEVERITY_NAMES, status_names=STATUS_NAMES)
+                      findings=[f for f in findings if not is_rounding(f)],
+                      rounding=[f for f in findings if is_rounding(f)],
+                      at=at if re.fullmatch(r"(row|cell|table)-[\w-]+", at) else "", reason_needed=reason_needed,
+                      status_names=STATUS_NAMES)
 
 
 @router.get("/versions/{version_id}/download/{what}")
@@ -141,14 +154,16 @@ def _attachment(data: bytes, media: str, name: str) -> Response:
 def compare(request: Request, a: OptionalId = None, b: OptionalId = None) -> HTMLResponse:
     """Two versions (two units, or two years of one) table by table: rows by code or label."""
     who = visitor(request)
+    with request.app.state.sessions() as session:
+        choices = queries.versions_to_compare(session, who)
     if a is None or b is None:
-        return render(request, who, "compare.html", a=None, b=None, tables=[])
+        return render(request, who, "compare.html", a=None, b=None, tables=[], choices=choices)
     sides = [_version(request, who, version_id) for version_id in (a, b)]
     with request.app.state.sessions() as session:
         left, right = ({"id": v.id, "title": f"{session.get(Unit, d.unit_id).name} {d.year}年 第{v.number}版"}  # type: ignore[union-attr]
                        for v, d in sides)
         tables = queries.compare(session, sides[0][0], sides[1][0])
-    return render(request, who, "compare.html", a=left, b=right, tables=tables)
+    return render(request, who, "compare.html", a=left, b=right, tables=tables, choices=choices)
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -223,7 +238,7 @@ def publish(request: Request, document_id: Id, published: bool = Form(...), csrf
             raise HTTPException(404, "没有这个文件")
         if not queries.may_publish(session, who, document):
             raise HTTPException(403, "没有权限公开或撤回这份文件")
-        document.published = published
+        set_published(session, document, published, who.account.id if who.account else None)
         return RedirectResponse(f"/versions/{queries.latest(session, document).id}", status_code=303)
 
 
@@ -233,6 +248,12 @@ def review(request: Request, finding_id: Id, status: str = Form(...), reason: st
     who = require(request, "review")
     check_csrf(who, csrf)
     with request.app.state.sessions.begin() as session:
+        if status == "dismissed" and not reason.strip():  # back to the finding, asking for the reason there
+            finding = session.get(FindingRow, finding_id)
+            if finding is None:
+                raise HTTPException(404, "没有这个发现")
+            return RedirectResponse(f"/versions/{finding.version_id}?reason_needed={finding.id}#{finding.fid}",
+                                    status_code=303)
         finding = queries.review(session, who, finding_id, status, reason)
         target = f"/versions/{finding.version_id}#{finding.fid}"
     return RedirectResponse(target, status_code=303)
@@ -254,8 +275,9 @@ def build_template(request: Request) -> Response:
 
 @router.post("/build", response_model=None)
 async def build_documents(request: Request, budget: UploadFile = File(...), csrf: str = Form(""),  # noqa: B008
-                          pdf: str = Form("")) -> Response:
-    """A budget workbook → the whole disclosure, zipped."""
+                          pdf: str = Form(""), anyway: str = Form("")) -> Response:
+    """A budget workbook → the whole disclosure, zipped with the check of what was built. When that check finds
+    errors the page names them, and the zip comes only when asked for anyway."""
     import tempfile
     from pathlib import Path
 
@@ -284,26 +306,39 @@ async def build_documents(request: Request, budget: UploadFile = File(...), csrf
             disclosure = await run_in_threadpool(build, loaded)
         except YusuanError as error:
             return render(request, who, "build.html", status=400, error=str(error).replace(str(path), budget.filename or ""))
+    from yusuan.check.engine import check
+
+    report = await run_in_threadpool(check, disclosure, request.app.state.settings)
+    errors = [f for f in report.findings if f.severity == "error"]
+    if errors and not anyway:
+        return render(request, who, "build.html", status=422, findings=errors,
+                      error=f"生成的公开文件核查有 {len(errors)} 个错误：请改正预算数据后重新生成，或勾选“仍然生成”。")
     # the unit's name comes from the workbook: no folders or control characters in the zip's member names
     stem = safe_name(f"{loaded.unit.name}{loaded.unit.year}年{loaded.unit.scope}预算公开")
-    return _attachment(await run_in_threadpool(_zipped, disclosure, stem, bool(pdf)), "application/zip", f"{stem}.zip")
+    try:
+        zipped = await run_in_threadpool(_zipped, disclosure, report, stem, bool(pdf))
+    except YusuanError as error:  # a PDF that could not be made readable (no Chinese face): say so, no zip of boxes
+        return render(request, who, "build.html", status=500, error=str(error))
+    return _attachment(zipped, "application/zip", f"{stem}.zip")
 
 
-def _zipped(disclosure: Disclosure, stem: str, pdf: bool) -> bytes:
-    """The disclosure as Excel, Word, HTML (and PDF), in one zip."""
+def _zipped(disclosure: Disclosure, report: Report, stem: str, pdf: bool) -> bytes:
+    """The disclosure as Excel, Word, HTML (and PDF), and the check of it, in one zip."""
     from yusuan.render.docx import render_docx
     from yusuan.render.html import render_html
     from yusuan.render.xlsx import render_xlsx
+    from yusuan.report.html import render_html as render_report
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(f"{stem}.xlsx", render_xlsx(disclosure))
-        z.writestr(f"{stem}.docx", render_docx(disclosure))
-        z.writestr(f"{stem}.html", render_html(disclosure))
-        if pdf:
+        if pdf:  # first: a refused PDF costs no other work
             from yusuan.render.pdf import render_pdf
 
             z.writestr(f"{stem}.pdf", render_pdf(disclosure))
+        z.writestr(f"{stem}.xlsx", render_xlsx(disclosure))
+        z.writestr(f"{stem}.docx", render_docx(disclosure))
+        z.writestr(f"{stem}.html", render_html(disclosure))
+        z.writestr(f"{stem}-核查报告.html", render_report(report, disclosure))
     return out.getvalue()
 
 

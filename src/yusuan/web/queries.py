@@ -192,23 +192,48 @@ def search(session: Session, who: Visitor, q: str) -> dict[str, list[dict]]:
                                .join(Document, Version.document_id == Document.id).join(Unit)
                                .where(CellValue.code == q, seen).order_by(CellValue.id).limit(100)).all()
         found["codes"] = [{"version": v.id, "unit": u.name, "year": d.year, "table": c.table_number, "code": c.code,
-                           "label": c.label, "value": c.value} for c, v, d, u in rows]
+                           "label": c.label, "kind": c.table_kind, "column": c.column_key, "value": c.value,
+                           "money_unit": c.money_unit} for c, v, d, u in rows]
     return found
 
 
 def compare(session: Session, a: Version, b: Version) -> list[dict]:
     """Two versions table by table (by kind), rows by code or label: each cell in A and in B, and B − A
-    where they differ."""
-    sides = [{(c.table_kind, c.code or c.label, c.column_key): c.value
+    where they differ. Where one prints 元 and the other 万元, both are given in 万元."""
+    # a summary table's row holds an income item and an expense class side by side: an income amount is its item's
+    sides = [{(c.table_kind, c.label if c.column_key.startswith("income_") else c.code or c.label, c.column_key):
+              (c.value, c.money_unit)
               for c in session.scalars(select(CellValue).where(CellValue.version_id == v.id))} for v in (a, b)]
     va, vb = sides
     tables = []
     for kind in dict.fromkeys(k[0] for k in [*va, *vb]):
         keys = sorted({k for k in [*va, *vb] if k[0] == kind}, key=lambda k: (k[1] or "", k[2]))
-        rows = [{"row": k[1], "column": k[2], "a": va.get(k), "b": vb.get(k),
-                 "diff": (vb.get(k) or 0) - (va.get(k) or 0) if va.get(k) != vb.get(k) else None} for k in keys]
-        tables.append({"title": kind, "rows": rows})
+        units = {u for side in sides for k, (_, u) in side.items() if k[0] == kind}
+        unit = units.pop() if len(units) == 1 else "万元"
+
+        def amount(side: dict, key: tuple, unit: str = unit) -> Decimal | None:
+            if key not in side:
+                return None
+            value, printed = side[key]
+            return value / 10000 if printed == "元" and unit == "万元" else value
+
+        rows = []
+        for k in keys:
+            x, y = amount(va, k), amount(vb, k)
+            rows.append({"row": k[1], "column": k[2], "a": x, "b": y, "diff": (y or 0) - (x or 0) if x != y else None})
+        tables.append({"title": kind, "unit": unit, "rows": rows})
     return tables
+
+
+def versions_to_compare(session: Session, who: Visitor, limit: int = 500) -> list[dict]:
+    """The latest versions the visitor may see, newest years first: what the compare page offers to choose from."""
+    seen = visible(session, who).with_only_columns(Document.id)
+    rows = session.execute(select(Version.id, Version.number, Document.year, Document.kind, Unit.name)
+                           .join(Document, Version.document_id == Document.id).join(Unit, Document.unit_id == Unit.id)
+                           .where(Document.id.in_(seen)).order_by(Unit.name, Document.year.desc(), Version.number.desc())
+                           .limit(limit)).all()
+    return [{"id": r.id, "title": f"{r.name} {r.year}年{'决算' if r.kind == 'final' else '预算'} 第{r.number}版"}
+            for r in rows]
 
 
 def _class_name(code: str) -> str:

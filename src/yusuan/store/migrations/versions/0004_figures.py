@@ -1,8 +1,8 @@
 """each version's key figures (支出合计, 人员经费, 机关运行经费, “三公”经费, staff …), with the cell or paragraph
 they were printed in
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-06 04:30:00
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from pydantic import ValidationError
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
