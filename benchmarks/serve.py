@@ -64,7 +64,7 @@ PER_VARIANT = 250
 REGIONS = 20
 UNITS_PER_DEPARTMENT = 10
 BATCH = 250
-STORE_FORMAT = 2  # the cached store's name changes with what fill() puts in it
+STORE_FORMAT = 3  # the cached store's name changes with what fill() puts in it
 VIEWED_REGIONS = 6
 AGGREGATES = [  # the aggregate API as a visitor might call it
     "",

@@ -243,6 +243,28 @@ def test_a_cell_shows_its_table_as_printed(world: dict) -> None:
     assert c.get("/api/v1/cells/999999999").status_code == 404
 
 
+def test_a_cell_after_a_table_with_no_amounts_opens_its_own_table(world: dict) -> None:
+    """A table with nothing in it has no stored cells, so the cells after it are not where their count says: the
+    cell's table is then looked for among all the version's tables."""
+    from yusuan.intake import Checked, keep
+    from yusuan.store.schema import CellValue
+
+    budgets, _ = stores.variants(LAYOUT)
+    variant = budgets[0]
+    disclosure = variant.renamed("丙市空表单位", YEAR)
+    for row in disclosure.tables[1].rows:  # 表2 printed with blanks only
+        row.values = dict.fromkeys(row.values)
+    with world["app"].state.sessions.begin() as session:
+        stored = keep(session, variant.html.replace(variant.name.encode(), "丙市空表单位".encode()), "丙市空表单位.html",
+                      Checked(disclosure, variant.checked.report, None, facts=[]), region="丙市")
+        cell_id = session.scalars(select(CellValue.id).where(CellValue.version_id == stored.version.id,
+                                                             CellValue.table_kind == "expense",
+                                                             CellValue.column_key == "total")).first()
+    place = world["client"].get(f"/api/v1/cells/{cell_id}").json()
+    assert place["table"]["number"] == disclosure.tables[2].number and place["printed"]
+    assert [c["text"] for row in place["table"]["rows"] for c in row if c["marked"]] == [place["printed"]]
+
+
 def test_key_figures_of_the_example() -> None:
     """The Changji example: totals and 人员经费 from the tables' total rows, 机关运行经费 and 三公 from the narrative."""
     found = {f.key: f for f in key_figures(read(EXAMPLE))}

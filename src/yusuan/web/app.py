@@ -184,6 +184,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     app.state.limiter = LoginLimiter()
     app.state.aggregates = Recent()  # aggregate API answers, keyed by the store's state
     app.state.views = Recent(1024)  # the region views and rankings (explore.py), keyed by the store's state
+    app.state.pages = Recent(256)  # and their pages as written for visitors who are not signed in
     app.state.readers = Readers()  # uploads are read in sandboxed child processes
     app.mount("/static", StaticFiles(directory=str(resources.files("yusuan.web").joinpath("static"))), name="static")
     app.include_router(pages.router)

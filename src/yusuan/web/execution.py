@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from yusuan.model import Source, squash
 from yusuan.store.figures import KEYS
-from yusuan.store.schema import Document, Figure, Version
+from yusuan.store.schema import Document, Figure, Unit, Version
 from yusuan.web.auth import Visitor
 from yusuan.web.overview import IS_NEWEST, names
 from yusuan.web.printed import amounts
-from yusuan.web.queries import visible
+from yusuan.web.queries import seen_by, seen_where
 from yusuan.web.sheets import Column, Sheet, percent
 
 TABLE_KINDS = ("expense", "gpb_expense")  # the first both documents print is compared
@@ -30,13 +31,35 @@ COLUMNS = [Column("code", "编码"), Column("name", "名称"), Column("budget", 
            Column("rate", "执行率（%）", "percent")]
 
 
-def years_with_both(session: Session, who: Visitor, unit_id: int) -> list[int]:
-    rows = session.execute(visible(session, who).with_only_columns(Document.year, Document.kind)
-                           .where(Document.unit_id == unit_id)).all()
-    kinds: dict[int, set[str]] = {}
-    for year, kind in rows:
-        kinds.setdefault(year, set()).add(kind)
-    return sorted(y for y, k in kinds.items() if {"budget", "final"} <= k)
+# the statements are made once: SQLAlchemy took ten times SQLite's time making and keying them anew
+@cache
+def _newest(seen: str) -> Select:
+    return seen_by(select(Document.year, Document.kind, Version.id).select_from(Document)
+                   .join(Version, Version.document_id == Document.id)
+                   .where(IS_NEWEST, Document.unit_id == bindparam("unit")), seen)
+
+
+# the narrative's paragraphs alone: the read model of a long document is some hundreds of KB of JSON
+PARAGRAPHS = select(Version.disclosure["narrative"]["paragraphs"]).where(Version.id == bindparam("version"))
+FIGURES = select(Figure.version_id, Figure.id, Figure.key, Figure.value).where(
+    Figure.version_id.in_(bindparam("versions", expanding=True)), Figure.key != "staff")
+
+
+UNIT = select(Unit.id, Unit.name).where(Unit.id == bindparam("unit"))
+
+
+def newest_by_year(session: Session, who: Visitor, unit_id: int) -> dict[int, dict[str, int]]:
+    """The unit's documents the visitor may see, in one query: year → kind → its newest version."""
+    seen, params = seen_where(session, who)
+    rows = session.connection().execute(_newest(seen), {"unit": unit_id, **params}).all()
+    out: dict[int, dict[str, int]] = {}
+    for year, kind, version in rows:
+        out.setdefault(year, {})[kind] = version
+    return out
+
+
+def years_with_both(by_year: dict[int, dict[str, int]]) -> list[int]:
+    return sorted(y for y, kinds in by_year.items() if {"budget", "final"} <= set(kinds))
 
 
 def _row(code: str, name: str, budget: Decimal | None, final: Decimal | None) -> dict:
@@ -72,23 +95,19 @@ def _explained(code: str, label_of: dict[str, str], quoted: list[dict]) -> dict 
     return None
 
 
-def execution(session: Session, who: Visitor, unit_id: int, year: int) -> dict | None:
-    """The unit's budget and final account of `year` side by side; None unless the visitor may see both."""
-    found = session.execute(visible(session, who).with_only_columns(Document.kind, Version.id)
-                            .join(Version, Version.document_id == Document.id)
-                            .where(IS_NEWEST, Document.unit_id == unit_id, Document.year == year)).all()
-    by_kind = dict(found)
-    if set(by_kind) != {"budget", "final"}:
+def execution(session: Session, year: int, versions: dict[str, int]) -> dict | None:
+    """A unit's budget and final account of `year` side by side (`versions`: its newest of each kind that the
+    visitor may see, as `newest_by_year` finds them); None unless there are both."""
+    if set(versions) != {"budget", "final"}:
         return None
-    budget, final = by_kind["budget"], by_kind["final"]
+    budget, final = versions["budget"], versions["final"]
     printed = amounts(session, [budget, final], TABLE_KINDS)
     kind = next((k for k in TABLE_KINDS if printed[k][budget] and printed[k][final]), TABLE_KINDS[0])
     planned, spent = printed[kind][budget], printed[kind][final]
     codes = sorted(k for k in {*planned, *spent} if k != "total")
-    named = names(session, codes, year)
     label_of = {k: (planned.get(k) or spent[k]).label for k in codes}
-    # the narrative's paragraphs alone: the read model of a long document is some hundreds of KB of JSON
-    paragraphs = session.scalar(select(Version.disclosure["narrative"]["paragraphs"]).where(Version.id == final))
+    named = names(session, codes, year, label_of)
+    paragraphs = session.connection().execute(PARAGRAPHS, {"version": final}).scalar()
     quoted = explanations(paragraphs or [], final)
     rows = []
     for code in (["total"] if "total" in planned or "total" in spent else []) + codes:
@@ -101,8 +120,7 @@ def execution(session: Session, who: Visitor, unit_id: int, year: int) -> dict |
             row["explanation"] = said
         rows.append(row)
     table = Sheet("classes", f"{year}年支出预算执行（按支出功能分类）", COLUMNS, rows)
-    figures = session.execute(select(Figure.version_id, Figure.id, Figure.key, Figure.value)
-                              .where(Figure.version_id.in_((budget, final)), Figure.key != "staff")).all()
+    figures = session.connection().execute(FIGURES, {"versions": [budget, final]}).all()
     by_key: dict[str, dict] = {}
     for version, figure_id, key, value in figures:
         side = "budget" if version == budget else "final"

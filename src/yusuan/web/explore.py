@@ -23,7 +23,7 @@ from yusuan.web import overview, peers, provenance, queries
 from yusuan.web.api import MAX_ID, Id, Invalid, OptionalId, PageNumber, PerPage, Problem, Year
 from yusuan.web.auth import Visitor, visitor
 from yusuan.web.downloads import content_disposition
-from yusuan.web.pages import render
+from yusuan.web.pages import render, with_cookie
 from yusuan.web.sheets import Sheet, shown
 
 pages = APIRouter(include_in_schema=False)
@@ -221,13 +221,25 @@ def _kept_file(request: Request, key: tuple, sheet: Sheet, format: str) -> bytes
                      lambda: sheet.to_csv() if format == "csv" else sheet.to_xlsx())
 
 
-def _kept(request: Request, session: Session, key: tuple, make: Callable[[], Any]) -> Any:
+def _kept(request: Request, session: Session, key: tuple, make: Callable[[], Any], kept: str = "views") -> Any:
     """An answer kept until the store changes (in any process)."""
     key = (queries.store_state(session, request.app.state.url), *key)
-    if (found := request.app.state.views.get(key)) is None:
+    if (found := getattr(request.app.state, kept).get(key)) is None:
         found = make()
-        request.app.state.views.put(key, found)
+        getattr(request.app.state, kept).put(key, found)
     return found
+
+
+def _kept_page(request: Request, who: Visitor, key: tuple, template: str,
+               context: Callable[[], dict[str, Any]]) -> HTMLResponse:
+    """A kept view's page. Every visitor who is not signed in sees the same page (the published documents, the
+    same header), so theirs is kept as written until the store changes; a signed-in visitor's is written afresh."""
+    if who.account is not None:
+        return render(request, who, template, **context())
+    with request.app.state.sessions() as session:
+        body = _kept(request, session, (template, *key), lambda: render(request, who, template, **context()).body,
+                     kept="pages")
+    return with_cookie(request, who, HTMLResponse(body))
 
 
 def _published_only(who: Visitor) -> bool:
@@ -266,11 +278,15 @@ def _region(request: Request, who: Visitor, scope: overview.Scope) -> tuple[str,
 
 def _region_page(request: Request, region: int | None, scope: overview.Scope) -> HTMLResponse:
     who = visitor(request)
-    name, data = _region(request, who, scope)
-    resolved = data["scope"]
-    downloads = urlencode({k: v for k, v in asdict(resolved).items() if v is not None})
-    return render(request, who, "overview.html", region=name, region_id=region, data=data, scope=resolved,
-                  view=data["view"], downloads=downloads, phases=overview.PHASES, kinds=overview.KINDS)
+
+    def context() -> dict[str, Any]:
+        name, data = _region(request, who, scope)
+        resolved = data["scope"]
+        downloads = urlencode({k: v for k, v in asdict(resolved).items() if v is not None})
+        return {"region": name, "region_id": region, "data": data, "scope": resolved, "view": data["view"],
+                "downloads": downloads, "phases": overview.PHASES, "kinds": overview.KINDS}
+
+    return _kept_page(request, who, (scope,), "overview.html", context)
 
 
 @pages.get("/overview", response_class=HTMLResponse)
@@ -343,8 +359,7 @@ def side_by_side_page(request: Request, unit: UnitIds = [], year: FormYears = []
         units.append(candidates[0]["id"])
         candidates = []
     data = _side_by_side(request, who, units[:peers.MAX_UNITS], year, phase) if units else None
-    view = SideBySideOut(phase=phase, sides=[SideOut(**s) for s in data["sides"]],
-                         sheets=_sheets_out(data["sheets"])).model_dump(mode="json") if data else None
+    view = {"sides": data["sides"]} if data else None  # the page's tables are written from the sheets themselves
     query = urlencode([("unit", u) for u in units] + [("year", y) for y in (data["years"] if data else year)]
                       + [("phase", phase)])
     return render(request, who, "side_by_side.html", units=units, data=data, view=view, phase=phase, add=add,
@@ -393,21 +408,27 @@ def peers_page(request: Request, region: FormId = None, department: FormId = Non
                phase: Phase = "budget", sort: Sort = "three_public", page: PageNumber = 1,
                per_page: PerPage = 50) -> HTMLResponse:
     who = visitor(request)
-    name, data = _ranking(request, who, overview.Scope(region, department, year, phase), sort)
-    scope = data["scope"]
-    view = {"total": len(data["sheet"].rows)}
-    query = {k: v for k, v in {"region": region, "department": department, "year": scope.year, "phase": phase}.items()
-             if v is not None}
-    paging = queries.Paging(page, per_page)
-    shown_sheet = _one_page(data["sheet"], page, per_page)
-    # the chart draws the page's first thirty by the measure ranked on: only they go into the page as data
-    chart = {"sheet": {"columns": [c.__dict__ for c in shown_sheet.columns],
-                       "rows": [{"name": r["name"], "href": r["href"], sort: str(r[sort]) if r.get(sort) is not None
-                                 else None} for r in shown_sheet.rows[:30]]}}
-    return render(request, who, "peers.html", region=name, view=view, chart=chart, scope=scope, shown_sheet=shown_sheet,
-                  choices=data["choices"], sort=sort, query=urlencode(query), paging=paging,
-                  pages=paging.pages(view["total"]), phases=overview.PHASES, measures=peers.MEASURES,
-                  regions=_regions(request))
+    asked = overview.Scope(region, department, year, phase)
+
+    def context() -> dict[str, Any]:
+        name, data = _ranking(request, who, asked, sort)
+        scope = data["scope"]
+        view = {"total": len(data["sheet"].rows)}
+        query = {k: v for k, v in {"region": region, "department": department, "year": scope.year,
+                                   "phase": phase}.items() if v is not None}
+        paging = queries.Paging(page, per_page)
+        shown_sheet = _one_page(data["sheet"], page, per_page)
+        # the chart draws the page's first thirty by the measure ranked on: only they go into the page as data
+        chart = {"sheet": {"columns": [c.__dict__ for c in shown_sheet.columns],
+                           "rows": [{"name": r["name"], "href": r["href"],
+                                     sort: str(r[sort]) if r.get(sort) is not None else None}
+                                    for r in shown_sheet.rows[:30]]}}
+        return {"region": name, "view": view, "chart": chart, "scope": scope, "shown_sheet": shown_sheet,
+                "choices": data["choices"], "sort": sort, "query": urlencode(query), "paging": paging,
+                "pages": paging.pages(view["total"]), "phases": overview.PHASES, "measures": peers.MEASURES,
+                "regions": _regions(request)}
+
+    return _kept_page(request, who, (asked, sort, page, per_page), "peers.html", context)
 
 
 def _regions(request: Request) -> list[dict]:
@@ -440,16 +461,18 @@ def peers_download(request: Request, region: OptionalId = None, department: Opti
 
 # ---------------------------------------------------------------------------------- execution
 
-def _execution(request: Request, who: Visitor, unit_id: int, year: int | None) -> tuple[Unit, list[int], dict | None]:
+def _execution(request: Request, who: Visitor, unit_id: int, year: int | None) -> tuple[Any, list[int], dict | None]:
+    """The unit (its id and name), the years with both a budget and a final account, and the view of `year` (the
+    latest of them unless asked); a 404 for a unit the visitor sees no document of."""
     with request.app.state.sessions() as session:
-        unit = session.get(Unit, unit_id)
-        years = spent.years_with_both(session, who, unit_id) if unit else []
-        if unit is None or (not years and not session.scalars(queries.visible(session, who).with_only_columns(
-                Document.id).where(Document.unit_id == unit_id)).first()):
+        unit = session.connection().execute(spent.UNIT, {"unit": unit_id}).one_or_none()
+        by_year = spent.newest_by_year(session, who, unit_id) if unit else {}
+        if not by_year:
             raise HTTPException(404, "没有这个单位")
+        years = spent.years_with_both(by_year)
         if year is None and years:
             year = years[-1]
-        data = spent.execution(session, who, unit_id, year) if year in years else None
+        data = spent.execution(session, year, by_year[year]) if year in years else None
         return unit, years, data
 
 
@@ -459,8 +482,9 @@ def execution_page(request: Request, unit_id: Id, year: FormYear = None) -> HTML
     unit, years, data = _execution(request, who, unit_id, year)
     if data is None and year is not None:
         raise HTTPException(404, f"{unit.name}没有{year}年可以对照的预算和决算")
-    view = _execution_out(unit, years, data).model_dump(mode="json") if data else None
-    return render(request, who, "execution.html", unit=unit, years=years, data=data, view=view)
+    # the page carries as data only what its chart draws: the classes' rows
+    chart = {"sheets": {"classes": data["sheets"]["classes"].as_json()}} if data else None
+    return render(request, who, "execution.html", unit=unit, years=years, data=data, chart=chart)
 
 
 def _execution_out(unit: Unit, years: list[int], data: dict) -> ExecutionOut:

@@ -97,8 +97,9 @@ def choices(session: Session, scope: Scope, published_only: bool) -> dict:
     return {"years": list(years), "departments": [{"id": i, "name": n} for i, n in rows]}
 
 
-def names(session: Session, codes: list[str], year: int | None) -> dict[str, str]:
-    """Classification codes' names: the catalog's, else as the documents print them."""
+def names(session: Session, codes: list[str], year: int | None, printed: dict[str, str] | None = None) -> dict[str, str]:
+    """Classification codes' names: the catalog's, else as the documents print them (`printed`: as the documents
+    at hand print them, else as any document in the store does)."""
     from yusuan import catalog
 
     found = {}
@@ -106,6 +107,8 @@ def names(session: Session, codes: list[str], year: int | None) -> dict[str, str
         entry = catalog.lookup(code, year)
         if entry is not None:
             found[code] = entry.name
+        elif printed and printed.get(code):
+            found[code] = printed[code]
     for code in (c for c in codes if c not in found):  # a few at most: one printed row of each is enough
         label = session.scalar(select(CellValue.label).where(CellValue.table_kind.in_(NAMED_IN), CellValue.code == code)
                                .limit(1))

@@ -75,25 +75,31 @@ class Sheet:
             (f"<th>{_escape(c.label)}</th>" if c.kind == "text" else f'<th class="num">{_escape(c.label)}</th>')
             for c in columns) + "</tr></thead><tbody>")
         for row in self.rows:
-            links, marks = row.get("links") or {}, row.get("marks") or {}
+            links, marks, href = row.get("links") or {}, row.get("marks") or {}, row.get("href")
+            heads = row.get("unit") == "人"  # a head count in a sheet of money
             out.append("<tr>")
             if pick:
                 ticked = row.get(pick)
                 out.append(f'<td><input type="checkbox" name="unit" value="{_escape(ticked)}" aria-label="选择'
                            f'{_escape(row.get("name", ""))}"></td>' if ticked else "<td></td>")
             for c in columns:
-                value, mark = row.get(c.key), marks.get(c.key)
-                kind = "count" if row.get("unit") == "人" and c.kind == "money" else c.kind
-                text = _escape(shown(value, kind))
-                if c.key == "name" and row.get("href"):
-                    text = f'<a href="{_escape(row["href"])}">{text}</a>'
-                elif links.get(c.key) and value is not None:
-                    text = f'<a class="source" href="{_escape(links[c.key])}">{text}</a>'
-                if mark:
+                value = row.get(c.key)
+                kind = "count" if heads and c.kind == "money" else c.kind
+                if value is None:
+                    text = ""
+                elif kind == "money" or kind == "percent":  # digits, separators and a sign: nothing to escape
+                    text = f"{value:,.2f}" if isinstance(value, Decimal) else shown(value, kind)
+                else:
+                    text = _escape(shown(value, kind))
+                if href and c.key == "name":
+                    text = f'<a href="{_escape(href)}">{text}</a>'
+                elif value is not None and (link := links.get(c.key)):
+                    text = f'<a class="source" href="{_escape(link)}">{text}</a>'
+                if mark := marks.get(c.key):
                     out.append(f'<td class="{"" if c.kind == "text" else "num "}outlier">{text} '
                                f'<span class="mark">{_escape(mark)}</span></td>')
                 else:
-                    out.append(f'<td class="num">{text}</td>' if c.kind != "text" else f"<td>{text}</td>")
+                    out.append(f"<td>{text}</td>" if c.kind == "text" else f'<td class="num">{text}</td>')
             out.append("</tr>")
             if said := row.get("explanation"):
                 out.append(f'<tr class="explanation"><td colspan="{width}"><blockquote>{_escape(said["text"])}'

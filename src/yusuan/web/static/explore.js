@@ -9,8 +9,8 @@
 
   function short(value) {  // an axis in 元, said in 万 and 亿
     var v = Math.abs(value);
-    if (v >= 1e8) { return (value / 1e8).toFixed(v >= 1e10 ? 0 : 2) + "亿"; }
-    if (v >= 1e4) { return (value / 1e4).toFixed(v >= 1e6 ? 0 : 2) + "万"; }
+    if (v >= 1e8) { return Number((value / 1e8).toFixed(v >= 1e10 ? 0 : 2)) + "亿"; }  // 50万, not 50.00万
+    if (v >= 1e4) { return Number((value / 1e4).toFixed(v >= 1e6 ? 0 : 2)) + "万"; }
     return String(value);
   }
   function name(row) { return row.name || String(row.year || row.code || ""); }
