@@ -315,3 +315,27 @@ def test_a_document_with_no_fact_table_is_counted_and_said(world: dict) -> None:
     view = world["client"].get("/api/v1/overview", params={"region": region}).json()
     assert view["documents"] == {"total": 1, "without_facts": 1} and view["sheets"]["functional"]["rows"] == []
     assert "其中 1 份未能还原事实表" in world["client"].get(f"/overview/{region}").text
+
+
+def test_a_page_kept_for_visitors_follows_the_store(world: dict) -> None:
+    """A region page is kept as written for visitors who are not signed in, until the store changes."""
+    import re
+
+    from yusuan.intake import Checked, keep
+
+    c = world["client"]
+
+    def summed() -> int:
+        page = c.get("/overview", params={"year": YEAR})
+        assert page.status_code == 200
+        return int(re.search(r"年 (\d+) 份预算公开", page.text).group(1))
+
+    before = summed()
+    assert c.get("/overview", params={"year": YEAR}).content == c.get("/overview", params={"year": YEAR}).content
+    budgets, _ = stores.variants(LAYOUT)
+    variant = budgets[1]
+    with world["app"].state.sessions.begin() as session:
+        keep(session, variant.html.replace(variant.name.encode(), "戊市新单位".encode()), "戊市新单位.html",
+             Checked(variant.renamed("戊市新单位", YEAR), variant.checked.report, None, facts=variant.checked.facts),
+             region="戊市")
+    assert summed() == before + 1
