@@ -144,7 +144,7 @@ def test_backup_and_restore_round_trip_exactly(filled: str, new_store, tmp_path:
     assert result.exit_code == 0, result.output
     assert "已备份" in result.output
     listed = manifest(first)
-    assert listed["revision"] == "0003" and listed["format"] == "yusuan-backup"
+    assert listed["revision"] == "0004" and listed["format"] == "yusuan-backup"
     assert [t["name"] for t in listed["tables"]][:2] == ["account", "region"]  # parents first
     expected = rows(filled)
     assert {t["name"]: t["rows"] for t in listed["tables"]} == {name: len(r) for name, r in expected.items()}
@@ -243,7 +243,7 @@ def test_a_corrupt_truncated_or_foreign_archive_is_refused(filled: str, new_stor
     _rewrite(good, tmp_path / "tampered.zip",
              lambda name, body: body.replace(b'"confirmed"', b'"dismissed"', 1) if "finding" in name else body)
     _rewrite(good, tmp_path / "newer.zip",
-             lambda name, body: body.replace(b'"revision": "0003"', b'"revision": "9999"') if name == "manifest.json" else body)
+             lambda name, body: body.replace(b'"revision": "0004"', b'"revision": "9999"') if name == "manifest.json" else body)
     cases = {"truncated.zip": "损坏", "flipped.zip": "损坏", "foreign.zip": "缺少 manifest.json", "text.zip": "损坏",
              "tampered.zip": "校验和不符", "newer.zip": "更新版本", "missing.zip": "不存在"}
     target = new_store(make_url(filled).get_backend_name())

@@ -1,5 +1,5 @@
 """Keeping a document: a file as uploaded, whole, as a version of its unit's document for its year,
-with the rows it was read into (cells, facts, findings). What is kept comes in as plain values from
+with the rows it was read into (cells, facts, key figures, findings). What is kept comes in as plain values from
 the intake (yusuan.intake), which read and checked it; the store stands on the model alone. Nothing
 is overwritten: the same file is recognised by its hash, a changed file becomes the next version."""
 
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yusuan.model import Disclosure
+from yusuan.store.figures import figure_rows
 from yusuan.store.schema import CellValue, Department, Document, Fact, FindingRow, Region, Unit, Version
 
 NO_REGION = "未注明地区"
@@ -81,10 +82,13 @@ def add_version(session: Session, document: Document, data: bytes, filename: str
                       warnings=sum(f["severity"] == "warning" for f in findings), uploaded_by=account_id)
     session.add(version)
     session.flush()
-    session.add_all(cell_rows(version.id, disclosure))
+    cells = cell_rows(version.id, disclosure)
+    session.add_all(cells)
     session.add_all(Fact(version_id=version.id, **fact) for fact in facts)
     session.add_all(FindingRow(version_id=version.id, fid=f["id"], rule=f["rule"], severity=f["severity"],
                                message=f["message"], data=f) for f in findings)
+    session.flush()  # the cells' ids: a key figure names the cell it was printed in
+    session.add_all(figure_rows(version.id, disclosure, cells))
     return version
 
 
