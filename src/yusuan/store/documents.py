@@ -28,7 +28,8 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _get_or_add(session: Session, model: type, **fields: object):
+def get_or_add(session: Session, model: type, **fields: object):
+    """The row of `model` with these fields, added when there is none."""
     found = session.scalars(select(model).filter_by(**fields)).first()
     if found is None:
         found = model(**fields)
@@ -49,10 +50,10 @@ def document_for(session: Session, unit: str, year: int, kind: str, *, region: s
     if region is None and department is None and len(known) == 1:
         found = known[0]  # a unit already stored, named alike: the upload need not say where it is again
     else:
-        region_row = _get_or_add(session, Region, name=region or NO_REGION)
-        department_row = _get_or_add(session, Department, region_id=region_row.id, name=department or unit)
-        found = _get_or_add(session, Unit, department_id=department_row.id, name=unit)
-    return _get_or_add(session, Document, unit_id=found.id, year=year, kind=kind)
+        region_row = get_or_add(session, Region, name=region or NO_REGION)
+        department_row = get_or_add(session, Department, region_id=region_row.id, name=department or unit)
+        found = get_or_add(session, Unit, department_id=department_row.id, name=unit)
+    return get_or_add(session, Document, unit_id=found.id, year=year, kind=kind)
 
 
 def newest(session: Session, document_id: int) -> Version | None:

@@ -55,8 +55,13 @@ class Scope:
 def in_scope(rows: type[Fact] | type[Figure], scope: Scope, published_only: bool, *columns, by_year: bool = True):
     """A select of `columns` over `rows` (facts or key figures) of the newest version of each document in scope,
     joined to its document, unit and department."""
-    query = (select(*columns).select_from(rows).join(Version, rows.version_id == Version.id)
-             .join(NEWEST, (NEWEST.c.document_id == Version.document_id) & (NEWEST.c.n == Version.number))
+    return _newest(select(*columns).select_from(rows).join(Version, rows.version_id == Version.id), scope,
+                   published_only, by_year)
+
+
+def _newest(query, scope: Scope, published_only: bool, by_year: bool = True):
+    """`query`, over versions, kept to the newest version of each document in scope."""
+    query = (query.join(NEWEST, (NEWEST.c.document_id == Version.document_id) & (NEWEST.c.n == Version.number))
              .join(Document, Version.document_id == Document.id).join(Unit, Document.unit_id == Unit.id)
              .join(Department, Unit.department_id == Department.id).where(Document.kind == scope.phase))
     if published_only:
@@ -237,20 +242,8 @@ def by_entity(session: Session, scope: Scope, published_only: bool) -> Sheet:
 def counted(session: Session, scope: Scope, published_only: bool) -> dict[str, int]:
     """How many documents the views sum, and how many of them had no fact table recovered (a document too far
     from the standard tables): those are in no sum, and the page says so."""
-    query = (select(func.count(Version.id), func.count(Version.id).filter(
-                 ~select(Fact.id).where(Fact.version_id == Version.id).exists()))
-             .select_from(Version)
-             .join(NEWEST, (NEWEST.c.document_id == Version.document_id) & (NEWEST.c.n == Version.number))
-             .join(Document, Version.document_id == Document.id).join(Unit, Document.unit_id == Unit.id)
-             .join(Department, Unit.department_id == Department.id).where(Document.kind == scope.phase))
-    if published_only:
-        query = query.where(Document.published.is_(True))
-    if scope.region is not None:
-        query = query.where(Department.region_id == scope.region)
-    if scope.department is not None:
-        query = query.where(Unit.department_id == scope.department)
-    if scope.year is not None:
-        query = query.where(Document.year == scope.year)
+    query = _newest(select(func.count(Version.id), func.count(Version.id).filter(
+        ~select(Fact.id).where(Fact.version_id == Version.id).exists())).select_from(Version), scope, published_only)
     total, without = session.execute(query).one()
     return {"total": total, "without_facts": without}
 
