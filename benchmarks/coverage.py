@@ -4,8 +4,8 @@ read, narrative sections found, per document and in total, and what was missed.
 
     python benchmarks/coverage.py [--missed] [NAME ...]
 
-A negative (a file that is no complete disclosure) counts as read when yusuan says what it is
-instead of reading tables into it."""
+The totals are of the real disclosures; a negative (a file that is no complete disclosure) is
+listed apart, with what yusuan said of it: refused as what it is, or read without tables."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def main() -> int:
     names = [n for n in documents() if not args.names or any(a in n for a in args.names)]
     total = Coverage()
     refused: list[str] = []
+    negatives: list[str] = []
     print(f"{'document':44} {'tables':>9} {'targets':>9} {'sections':>9} {'s':>5}")
     for name in names:
         start = time.perf_counter()
@@ -43,10 +44,13 @@ def main() -> int:
             d, note = None, str(error).split(": ", 1)[-1]
         seconds = time.perf_counter() - start
         cov = coverage(name, d)
-        if d is None and not is_negative(name):
+        if is_negative(name):
+            said = f"拒绝：{note}" if d is None else f"读作说明，公开表 {len(d.tables)} 张"
+            negatives.append(f"{name[:44]:44} {said[:60]}")
+            continue
+        if d is None:
             refused.append(name)
-        for field in ("tables", "tables_read", "targets", "targets_read", "sections", "sections_found"):
-            setattr(total, field, getattr(total, field) + getattr(cov, field))
+        total += cov
         print(f"{name[:44]:44} {cov.tables_read:>4}/{cov.tables:<4} {cov.targets_read:>4}/{cov.targets:<4} "
               f"{cov.sections_found:>4}/{cov.sections:<4} {seconds:5.1f}" + (f"  拒绝：{note[:40]}" if note else ""))
         if args.missed:
@@ -56,6 +60,9 @@ def main() -> int:
           f"{total.sections_found:>4}/{total.sections:<4}")
     print(f"{'':44} {_pct(total.tables_read, total.tables):>9} {_pct(total.targets_read, total.targets):>9} "
           f"{_pct(total.sections_found, total.sections):>9}")
+    print("\nnegatives (no disclosure; not in the totals):")
+    for line in negatives:
+        print(f"  {line}")
     print(f"real disclosures refused: {len(refused)}" + (f" ({', '.join(refused)})" if refused else ""))
     return 0
 

@@ -1,11 +1,21 @@
 """The web app under load: a SQLite store (WAL) filled with generated documents (default 10,000:
-2,500 units × 4 years), served by `yusuan serve --workers N` (uvicorn; default one worker a CPU) in a
-subprocess, and load-tested by 50 concurrent keep-alive connections in a closed loop (each asks again
-as soon as it is answered): p50/p95/p99 latency, requests per second and the server's CPU time per
-request of the document page (/versions/{id}, random documents) and of the aggregate API
-(/api/v1/aggregate, a mix of drilldowns and cuts, answered from each worker's kept answers once
-computed; the time of the first, computed answer is printed too). Targets: document page
-p95 ≤ 100 ms, aggregate p95 ≤ 200 ms.
+2,000 units × 4 years of 预算, and each unit's 2025 决算), served by `yusuan serve --workers N` (uvicorn;
+default one worker a CPU) in a subprocess, and load-tested by 50 concurrent keep-alive connections in a
+closed loop (each asks again as soon as it is answered): p50/p95/p99 latency, requests per second and
+the server's CPU time per request of
+
+- the document page (/versions/{id}, random documents);
+- the aggregate API (/api/v1/aggregate, a mix of drilldowns and cuts);
+- the public view: region pages (/overview/{id}, drilled to a 类, 款, 项 and its units, by department, and
+  the whole store /overview), their API (/api/v1/overview) and an Excel download of a chart's data, the
+  ranking (/peers, a region's and the whole store's);
+- and, read afresh on each request, three units side by side (/side-by-side, random units), a unit's
+  budget against its final account (/units/{id}/execution) and a cell where it was printed (/cells/{id}).
+
+The aggregate answers, region views and rankings are answered from each worker's kept answers once
+computed (each connection asks every one of them once before the timing, so every worker has); the
+time of the first, computed answer of each is printed too. Targets: document page p95 ≤ 100 ms, every
+other view p95 ≤ 200 ms.
 
     python benchmarks/serve.py [--documents 10000] [--clients 50] [--requests 40] [--workers 2]
                                [--server-cpus 0 --client-cpus 1] [--fresh]
@@ -14,12 +24,13 @@ The load generator is a few lines of raw HTTP/1.1 over asyncio (uvloop when inst
 client library: its CPU time, printed, stays small beside the server's, which shares the machine's
 cores with it (unless --server-cpus and --client-cpus pin them apart with taskset).
 
-The documents are variations of examples/small-unit-budget.yaml: one variant (amounts rescaled
-by random factors) is built, checked and rendered per 50 documents, and each document is that
-variant under its own unit name and year, stored as the store keeps an upload (the rendered HTML
-as the original file, the read model, its cells, facts and findings), in bulk inserts: reading
-and checking 10,000 files one by one through the intake would take hours. The filled store is
-cached in the temp directory (`--fresh` rebuilds it)."""
+The documents are variations of examples/small-unit-budget.yaml, as the public view's tests make them
+(tests/stores.py): one variant (amounts and staff rescaled) per 250 documents is built, rendered as HTML,
+read back and checked, and so is its final account (what was spent, with the final's explanations); each
+document is a variant under its own unit name and year, stored as the store keeps an upload (the HTML as
+the original file, the read model, its cells, facts, key figures and findings), in bulk inserts: reading
+and checking 10,000 files one by one through the intake would take hours. The filled store is cached in
+the temp directory (`--fresh` rebuilds it)."""
 
 from __future__ import annotations
 
@@ -35,7 +46,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from decimal import Decimal
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
@@ -45,12 +56,16 @@ try:
 except ImportError:  # the load still runs, on asyncio's own loop
     uvloop = None
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml"
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))  # stores.py: the public view's tests' documents
+
 YEARS = (2023, 2024, 2025, 2026)
-PER_VARIANT = 50
+FINAL_YEAR = 2025  # each unit's 决算 of that year, beside its 预算
+PER_VARIANT = 250
 REGIONS = 20
 UNITS_PER_DEPARTMENT = 10
 BATCH = 250
+STORE_FORMAT = 3  # the cached store's name changes with what fill() puts in it
+VIEWED_REGIONS = 6
 AGGREGATES = [  # the aggregate API as a visitor might call it
     "",
     "drilldown=year",
@@ -59,7 +74,6 @@ AGGREGATES = [  # the aggregate API as a visitor might call it
     "drilldown=year&drilldown=source",
     "drilldown=economic_class&cut=region:基准省第07市",
 ]
-WARM = len(AGGREGATES)  # different paths each load connection asks for first, not timed: the whole mix
 
 
 def _row(obj: object) -> dict:
@@ -67,28 +81,21 @@ def _row(obj: object) -> dict:
     return {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key != "id"}  # type: ignore[attr-defined]
 
 
-def make_variant(n: int) -> dict:
-    """Variant n: the example budget, amounts rescaled; built, checked and rendered once."""
-    from yusuan.budget.io import load_budget
-    from yusuan.build.document import build
-    from yusuan.check.engine import check
-    from yusuan.intake import fact_lines
-    from yusuan.render.html import render_html
-    from yusuan.store.documents import as_stored, cell_rows
+def rows_of(variant) -> dict:
+    """What the store keeps of a variant, its cells numbered from 0 (a key figure names its cell by that number)."""
+    from types import SimpleNamespace
 
-    rng = random.Random(n)
-    budget, _ = load_budget(EXAMPLE)
-    lines = [line.model_copy(update={"amount": max(Decimal("0.01"), (line.amount * Decimal(rng.uniform(0.2, 5.0)))
-                                                   .quantize(Decimal("0.01")))}) for line in budget.lines]
-    name = f"基准变体{n:04d}单位"
-    budget = budget.model_copy(update={"lines": lines, "unit": budget.unit.model_copy(update={"name": name})})
-    disclosure = build(budget)
-    report = check(disclosure)
-    report_kept = report.model_dump(mode="json", exclude={"findings"})
-    return {"name": name, "year": budget.unit.year, "html": render_html(disclosure), "stored": as_stored(disclosure),
-            "money_unit": disclosure.document.money_unit or "万元", "errors": report.summary["errors"],
-            "warnings": report.summary["warnings"], "cells": [_row(c) for c in cell_rows(0, disclosure)],
-            "facts": fact_lines(disclosure, report), "report": report_kept,
+    from yusuan.store.documents import as_stored, cell_rows
+    from yusuan.store.figures import figure_rows
+
+    disclosure, report = variant.checked.disclosure, variant.checked.report
+    cells = [_row(c) for c in cell_rows(0, disclosure)]
+    numbered = [SimpleNamespace(id=n, **c) for n, c in enumerate(cells)]
+    return {"name": variant.name, "html": variant.html.decode("utf-8"), "stored": as_stored(disclosure),
+            "kind": disclosure.document.kind, "money_unit": disclosure.document.money_unit or "万元",
+            "errors": report.summary["errors"], "warnings": report.summary["warnings"], "cells": cells,
+            "facts": variant.checked.facts, "figures": [_row(f) for f in figure_rows(0, disclosure, numbered)],
+            "report": report.model_dump(mode="json", exclude={"findings"}),
             "findings": [{"fid": f.id, "rule": f.rule, "severity": f.severity, "message": f.message,
                           "data": f.model_dump(mode="json"), "status": "open"} for f in report.findings]}
 
@@ -96,15 +103,17 @@ def make_variant(n: int) -> dict:
 def fill(url: str, documents: int) -> None:
     from sqlalchemy import insert
 
+    import stores
     from yusuan.store.db import sessions
     from yusuan.store.documents import digest
-    from yusuan.store.schema import CellValue, Department, Document, Fact, FindingRow, Region, Unit, Version
+    from yusuan.store.schema import CellValue, Department, Document, Fact, Figure, FindingRow, Region, Unit, Version
 
     started = time.perf_counter()
-    variants = [make_variant(n) for n in range((documents + PER_VARIANT - 1) // PER_VARIANT)]
+    budgets, finals = stores.variants(stores.Layout(variants=max(1, (documents + PER_VARIANT - 1) // PER_VARIANT)))
+    variants = [(rows_of(b), rows_of(f)) for b, f in zip(budgets, finals, strict=True)]
     built = time.perf_counter() - started
-    years = YEARS[:max(1, min(len(YEARS), documents))]
-    units = (documents + len(years) - 1) // len(years)
+    per_unit = len(YEARS) + 1
+    units = max(1, documents // per_unit)
     departments = (units + UNITS_PER_DEPARTMENT - 1) // UNITS_PER_DEPARTMENT
     made = sessions(url)
     with made.begin() as session:
@@ -113,34 +122,43 @@ def fill(url: str, documents: int) -> None:
                                              for d in range(departments)])
         session.execute(insert(Unit), [{"id": u + 1, "department_id": u // UNITS_PER_DEPARTMENT + 1,
                                         "name": f"基准单位{u + 1:05d}"} for u in range(units)])
+    plan = [(u + 1, year, "budget") for u in range(units) for year in YEARS] + [(u + 1, FINAL_YEAR, "final")
+                                                                                 for u in range(units)]
     rng = random.Random(0)
-    for first in range(0, documents, BATCH):
-        docs, versions, cells, facts, findings = [], [], [], [], []
-        for n in range(first, min(documents, first + BATCH)):
-            unit, year = n // len(years) + 1, years[n % len(years)]
-            v = variants[rng.randrange(len(variants))]
+    chosen = {}  # a unit's year: its variant, the same for its budget and its final account
+    cell_id = 0
+    for first in range(0, len(plan), BATCH):
+        docs, versions, cells, facts, figures, findings = [], [], [], [], [], []
+        for n, (unit, year, kind) in enumerate(plan[first:first + BATCH], start=first + 1):
+            pair = chosen.setdefault((unit, year), rng.randrange(len(variants)))
+            v = variants[pair][kind == "final"]
             name = f"基准单位{unit:05d}"
-            original = v["html"].replace(v["name"], name).replace(f"{v['year']}年", f"{year}年").encode("utf-8")
+            original = v["html"].replace(v["name"], name).replace("2026年", f"{year}年").encode("utf-8")
             stored = {**v["stored"], "document": {**v["stored"]["document"], "unit": name, "year": year}}
-            docs.append({"id": n + 1, "unit_id": unit, "year": year, "kind": "budget", "published": True})
-            versions.append({"id": n + 1, "document_id": n + 1, "number": 1, "sha256": digest(original),
-                             "filename": f"{name}{year}年单位预算公开.html", "format": "html", "size": len(original),
-                             "original": original, "disclosure": stored, "money_unit": v["money_unit"],
-                             "report": v["report"], "errors": v["errors"], "warnings": v["warnings"]})
-            cells += [{**c, "version_id": n + 1} for c in v["cells"]]
-            facts += [{**f, "version_id": n + 1} for f in v["facts"]]
-            findings += [{**f, "version_id": n + 1} for f in v["findings"]]
+            docs.append({"id": n, "unit_id": unit, "year": year, "kind": kind, "published": True})
+            versions.append({"id": n, "document_id": n, "number": 1, "sha256": digest(original),
+                             "filename": f"{name}{year}年单位{'决算' if kind == 'final' else '预算'}公开.html",
+                             "format": "html", "size": len(original), "original": original, "disclosure": stored,
+                             "money_unit": v["money_unit"], "report": v["report"], "errors": v["errors"],
+                             "warnings": v["warnings"]})
+            cells += [{**c, "id": cell_id + i + 1, "version_id": n} for i, c in enumerate(v["cells"])]
+            facts += [{**f, "version_id": n} for f in v["facts"]]
+            figures += [{**f, "version_id": n, "cell_id": None if f["cell_id"] is None else cell_id + f["cell_id"] + 1}
+                        for f in v["figures"]]
+            findings += [{**f, "version_id": n} for f in v["findings"]]
+            cell_id += len(v["cells"])
         with made.begin() as session:
             for table, rows in ((Document, docs), (Version, versions), (CellValue, cells), (Fact, facts),
-                                (FindingRow, findings)):
+                                (Figure, figures), (FindingRow, findings)):
                 session.execute(insert(table), rows)
-    print(f"filled {documents} documents ({units} units × {len(years)} years, {len(variants)} budget variants "
-          f"built in {built:.1f} s) in {time.perf_counter() - started:.0f} s")
+    print(f"filled {len(plan)} documents ({units} units × {len(YEARS)} years of 预算 and a {FINAL_YEAR} 决算, "
+          f"{len(variants)} variants built, read back and checked in {built:.1f} s) in "
+          f"{time.perf_counter() - started:.0f} s")
 
 
 def store(documents: int, fresh: bool) -> tuple[str, str]:
     """The filled SQLite file (cached in the temp directory) and how long filling it took."""
-    path = Path(tempfile.gettempdir()) / f"yusuan-serve-bench-{documents}.db"
+    path = Path(tempfile.gettempdir()) / f"yusuan-serve-bench-{documents}-v{STORE_FORMAT}.db"
     done = path.with_suffix(".complete")
     if fresh or not done.exists():
         for stale in (path, done, Path(f"{path}-wal"), Path(f"{path}-shm")):
@@ -245,13 +263,13 @@ async def one_at_a_time(port: int, paths: list[str]) -> list[float]:
     return times
 
 
-async def load(port: int, paths: list[str], clients: int,
-               cpu: Callable[[], float]) -> tuple[list[tuple[str, float]], float, float, int]:
+async def load(port: int, paths: list[str], clients: int, cpu: Callable[[], float],
+               warm: list[str]) -> tuple[list[tuple[str, float]], float, float, int]:
     """`clients` connections, each asking for the next path as soon as its last answer is in (a closed loop),
-    after each has asked for the first WARM different paths (a connection keeps to one server worker: so every
-    worker that serves the load has opened its store, and computed and kept each answer of the aggregate mix);
-    (path, seconds) of each request, the seconds of the whole, the server's CPU seconds in them (`cpu` reads its
-    total), and the requests that failed."""
+    after each has asked for the `warm` paths (a connection keeps to one server worker: so every worker that
+    serves the load has opened its store, and computed and kept each answer it keeps); (path, seconds) of each
+    request, the seconds of the whole, the server's CPU seconds in them (`cpu` reads its total), and the
+    requests that failed."""
     connections = [Connection(port) for _ in range(clients)]
     failures = 0
 
@@ -269,7 +287,6 @@ async def load(port: int, paths: list[str], clients: int,
             if status != 200:
                 raise SystemExit(f"{path}: HTTP {status}")
 
-    warm = list(dict.fromkeys(paths))[:WARM]
     await asyncio.gather(*(client(c, list(warm), []) for c in connections))
     queue, timings = list(reversed(paths)), []
     failures = 0
@@ -281,6 +298,59 @@ async def load(port: int, paths: list[str], clients: int,
     return timings, elapsed, served, failures
 
 
+@dataclass
+class Endpoint:
+    """One line of the report: a mix of paths, kept answers (warmed on every connection) or read afresh."""
+
+    name: str
+    paths: list[str]
+    kept: bool
+    target_ms: int = 200
+    first: list[str] = field(default_factory=list)  # asked one at a time before anything is kept: computed
+
+
+def endpoints(url: str, rng: random.Random, total: int) -> list[Endpoint]:
+    """The views measured, with paths into the filled store (its regions, departments, units and cells)."""
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        documents, units, cells = (db.execute(f"SELECT max(id) FROM {t}").fetchone()[0]
+                                   for t in ("version", "unit", "cell"))
+        departments = db.execute("SELECT id, region_id FROM department").fetchall()
+    sums = [f"/api/v1/aggregate?{q}" for q in AGGREGATES]
+    # six regions with units, and a department of each: every worker keeps their views before the timing
+    regions = dict(sorted({r: d for d, r in departments}.items())[:VIEWED_REGIONS])
+    region_paths = ["/overview", "/overview?code=2012604"]
+    for region, department in regions.items():
+        region_paths += [f"/overview/{region}{q}" for q in ("", "?code=201", "?code=20126", "?code=2012604",
+                                                            f"?department={department}")]
+    overview = [f"/api/v1/overview?region={r}{q}" for r in regions for q in ("", "&code=2012604")]
+    sheets = [f"/api/v1/overview/download?view=functional&format=xlsx&region={r}" for r in regions]
+    ranked = ["/peers", *(f"/peers?region={r}" for r in regions)]
+    some = list(regions)[len(regions) // 2]  # a region whose views are timed the first time they are asked
+
+    def side() -> str:
+        return "/side-by-side?" + "&".join(f"unit={u}" for u in rng.sample(range(1, units + 1), 3)) + "&year=2025&year=2026"
+
+    return [
+        Endpoint("document page /versions/{id}", [f"/versions/{rng.randint(1, documents)}" for _ in range(total)],
+                 False, 100),
+        Endpoint("aggregate API /api/v1/aggregate (mix)", [rng.choice(sums) for _ in range(total)], True,
+                 first=sums),
+        Endpoint("region page /overview/{id} (mix)", [rng.choice(region_paths) for _ in range(total)], True,
+                 first=[f"/overview/{some}", f"/overview/{some}?code=2012604", "/overview", "/overview?code=2012604"]),
+        Endpoint("overview API /api/v1/overview (mix)", [rng.choice(overview) for _ in range(total)], True,
+                 first=[f"/api/v1/overview?region={some}&code=201"]),
+        Endpoint("chart download (xlsx) /api/v1/overview/download", [rng.choice(sheets) for _ in range(total)], True),
+        Endpoint("ranking /peers (mix)", [rng.choice(ranked) for _ in range(total)], True,
+                 first=[f"/peers?region={some}", "/peers"]),
+        Endpoint("side by side /side-by-side (3 units)", [side() for _ in range(total)], False),
+        Endpoint("execution /units/{id}/execution", [f"/units/{rng.randint(1, units)}/execution"
+                                                     for _ in range(total)], False),
+        Endpoint("provenance /cells/{id}", [f"/cells/{rng.randint(1, cells)}" for _ in range(total)], False),
+    ]
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -289,7 +359,7 @@ def percentile(values: list[float], p: float) -> float:
 def line(name: str, times: list[float], elapsed: float | None, target: str = "") -> str:
     ms = [t * 1000 for t in times]
     rate = f"{len(ms) / elapsed:7.1f}" if elapsed else " " * 7
-    return (f"{name:<44} {len(ms):>6} {percentile(ms, 50):>8.0f} {percentile(ms, 95):>8.0f} {percentile(ms, 99):>8.0f} "
+    return (f"{name[:52]:<52} {len(ms):>6} {percentile(ms, 50):>8.0f} {percentile(ms, 95):>8.0f} {percentile(ms, 99):>8.0f} "
             f"{rate} {target}")
 
 
@@ -311,20 +381,20 @@ def main() -> None:
     server = start_server(url, port, args.workers, args.server_cpus)
     if args.client_cpus:  # after the server started: it is not to inherit them
         os.sched_setaffinity(0, {int(c) for c in args.client_cpus.split(",")})
+    total = args.clients * args.requests
+    results = []
     try:
-        rng = random.Random(1)
-        total = args.clients * args.requests
+        measured = endpoints(url, random.Random(1), total)
         cpu = partial(server_cpu, server.pid)
-        sums = [f"/api/v1/aggregate?{q}" for q in AGGREGATES]
-        first = asyncio.run(one_at_a_time(port, sums))  # before any is kept: the queries' own time
-        client_cpu = time.process_time()
-        pages = [f"/versions/{rng.randint(1, args.documents)}" for _ in range(total)]
-        page_times, page_elapsed, page_cpu, page_failures = asyncio.run(load(port, pages, args.clients, cpu))
-        mix = [rng.choice(sums) for _ in range(total)]
-        sum_times, sum_elapsed, sum_cpu, sum_failures = asyncio.run(load(port, mix, args.clients, cpu))
+        # before any is kept: the views' own time
+        first = {e.name: asyncio.run(one_at_a_time(port, e.first)) for e in measured if e.first}
+        client_cpu, timed = time.process_time(), 0.0
+        for e in measured:
+            warm = list(dict.fromkeys(e.paths)) if e.kept else e.paths[:1]
+            results.append(asyncio.run(load(port, e.paths, args.clients, cpu, warm)))
+            timed += results[-1][1]
         client_cpu = time.process_time() - client_cpu
-        solo = asyncio.run(one_at_a_time(port, pages[:100]))
-        kept = {q: asyncio.run(one_at_a_time(port, [q] * 10)) for q in sums}
+        solo = {e.name: asyncio.run(one_at_a_time(port, e.paths[:50])) for e in measured}
     finally:
         server.terminate()
         server.wait(30)
@@ -335,23 +405,27 @@ def main() -> None:
           f"{stack}) on CPUs {args.server_cpus or 'all'}; client: raw asyncio HTTP/1.1 "
           f"keep-alive, {args.clients} connections in a closed loop, {total} requests per endpoint, on CPUs "
           f"{args.client_cpus or 'all'} (its CPU time, warm-up included: {client_cpu:.1f} s; timed load: "
-          f"{page_elapsed + sum_elapsed:.1f} s); {os.cpu_count()} CPUs; load average before {before[0]:.2f} "
+          f"{timed:.1f} s); {os.cpu_count()} CPUs; load average before {before[0]:.2f} "
           f"{before[1]:.2f}, after {after[0]:.2f} "
           f"{after[1]:.2f}; fill time {fill_time}")
-    if page_failures or sum_failures:
-        print(f"failed requests (connection dropped): {page_failures} pages, {sum_failures} aggregates")
-    print(f"{'endpoint':<44} {'reqs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7}")
-    print(line("document page /versions/{id}", [t for _, t in page_times], page_elapsed,
-               f"(target p95 ≤ 100 ms; server CPU {page_cpu / len(page_times) * 1000:.1f} ms a request)"))
-    print(line("aggregate API /api/v1/aggregate (mix)", [t for _, t in sum_times], sum_elapsed,
-               f"(target p95 ≤ 200 ms; server CPU {sum_cpu / len(sum_times) * 1000:.1f} ms a request)"))
-    for q in sums:
-        print(line(f"  {q.removeprefix('/api/v1/aggregate')}"[:44], [t for p, t in sum_times if p == q], None))
+    failed = {e.name: r[3] for e, r in zip(measured, results, strict=True) if r[3]}
+    if failed:
+        print(f"failed requests (connection dropped): {failed}")
+    print(f"{'endpoint':<52} {'reqs':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7}")
+    for e, (times, elapsed, served, _) in zip(measured, results, strict=True):
+        print(line(e.name, [t for _, t in times], elapsed,
+                   f"(target p95 ≤ {e.target_ms} ms; server CPU {served / len(times) * 1000:.1f} ms a request"
+                   f"{'; kept answers' if e.kept else ''})"))
+        if e.name.startswith("aggregate"):
+            for q in dict.fromkeys(e.paths):
+                print(line(f"  {q.removeprefix('/api/v1/aggregate')}", [t for p, t in times if p == q], None))
     print("one request at a time (no queueing):")
-    print(line("document page /versions/{id}", solo, None))
-    for q, times, cold in zip(sums, kept.values(), first, strict=True):
-        print(line(f"  aggregate {q.removeprefix('/api/v1/aggregate')}"[:44], times, None,
-                   f"kept; first (computed) {cold * 1000:.0f} ms"))
+    for e in measured:
+        print(line(e.name, solo[e.name], None, "kept" if e.kept else ""))
+    print("computed, the first time a worker is asked (nothing kept yet):")
+    for e in measured:
+        for path, seconds in zip(e.first, first.get(e.name, []), strict=True):
+            print(f"  {path:<70} {seconds * 1000:>8.0f} ms")
 
 
 if __name__ == "__main__":

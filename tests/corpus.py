@@ -41,8 +41,9 @@ def _similar(a: str, b: str) -> float:
 
 @dataclass
 class Coverage:
-    """What of one document's manifest yusuan read: counts, and what it missed."""
+    """What of one document's manifest yusuan read (or of many, added up): counts, and what it missed."""
 
+    name: str = ""
     tables: int = 0
     tables_read: int = 0
     targets: int = 0
@@ -51,13 +52,19 @@ class Coverage:
     sections_found: int = 0
     missed: list[str] = field(default_factory=list)
 
+    def __iadd__(self, other: Coverage) -> Coverage:
+        for name in ("tables", "tables_read", "targets", "targets_read", "sections", "sections_found"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.missed += [f"{other.name} {m}" for m in other.missed]
+        return self
+
 
 def coverage(name: str, d: Disclosure | None) -> Coverage:
     """A table is read when a table of its kind starts on one of its pages; a target table when a
     target is read from its pages (a list of projects: when 95 % of its projects are); a section
     when a section of its topic is found on its page or the next."""
     m = manifest(name)
-    out = Coverage()
+    out = Coverage(name=name)
     tables = list(d.tables) if d else []
     for entry in m.get("table", []):
         out.tables += 1

@@ -3,16 +3,25 @@ downloaded one) against the server on a temporary SQLite store. Log in, upload a
 findings, find a flagged cell, confirm a finding, download Excel, see a chart drawn; and what a
 visitor and a unit editor may not do. A region of forty units through its review season: the list uploaded,
 the triage and its filters, a score, a notice in HTML and Word, the summary workbook, what blocks
-publication set by the bureau."""
+publication set by the bureau. Then the public view on a store of many generated units and
+years (tests/stores.py): the treemap drilled down to a unit and back, three units side by side,
+a budget against its final account, a figure opened where it was printed, and each chart's data
+downloaded. Screenshots of the public view go to $YUSUAN_SCREENSHOTS when it names a folder."""
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 import re
 import shutil
 import socket
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -45,7 +54,6 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     """The app on a new store, served by uvicorn in a thread; yields (base URL, app)."""
-    import uvicorn
     from sqlalchemy import select
 
     from yusuan.intake import take_in
@@ -63,6 +71,15 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         draft = take_in(session, SHANGHAI.read_bytes(), SHANGHAI.name, region="上海 普陀").version
         draft.document.published = False
         app.state.draft = {"version": draft.id, "unit": draft.document.unit_id}
+    with _served(app) as base:
+        yield base, app
+
+
+@contextmanager
+def _served(app) -> Iterator[str]:
+    """The app served by uvicorn in a thread, at the URL yielded."""
+    import uvicorn
+
     port = _free_port()
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=uv.run, daemon=True)
@@ -73,7 +90,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         time.sleep(0.05)
     else:
         raise AssertionError("the server did not start")
-    yield f"http://127.0.0.1:{port}", app
+    yield f"http://127.0.0.1:{port}"
     uv.should_exit = True
     thread.join(10)
 
@@ -89,7 +106,11 @@ def browser():
 @pytest.fixture
 def page(browser, server):
     """A fresh browser context (no cookies) per test; uncaught page errors fail the test."""
-    context = browser.new_context(base_url=server[0], accept_downloads=True)
+    yield from _opened(browser, server[0])
+
+
+def _opened(browser, base: str):
+    context = browser.new_context(base_url=base, accept_downloads=True, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     opened = context.new_page()
     errors: list[str] = []
@@ -284,6 +305,158 @@ def test_an_editor_cannot_see_or_change_another_units_draft(page, server) -> Non
 
 
 
+# ------------------------------------------------------------------------------ the public view
+
+@pytest.fixture(scope="module")
+def explore_server(tmp_path_factory: pytest.TempPathFactory):
+    """The app on a store of generated regions, departments, units and years; yields (base URL, app, stored)."""
+    import stores
+    from yusuan.store.schema import Region
+    from yusuan.web.app import create_app
+
+    app = create_app(f"sqlite:///{tmp_path_factory.mktemp('explore') / 'yusuan.db'}", secret="explore-secret",
+                     example=False)
+    with app.state.sessions.begin() as session:
+        stored = stores.fill(session)
+        regions = {r.name: r.id for r in session.query(Region)}
+    with _served(app) as base:
+        yield base, app, {"units": stored, "regions": regions}
+
+
+@pytest.fixture
+def explore_page(browser, explore_server):
+    yield from _opened(browser, explore_server[0])
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("YUSUAN_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def chart_rows(page, sheet: str) -> list[tuple[str, float]]:
+    """What a chart draws: (name, value) of each block, slice or bar, from the chart itself."""
+    return page.evaluate("""sheet => {
+        const chart = echarts.getInstanceByDom(document.querySelector(`.chart[data-sheet="${sheet}"]`));
+        const option = chart.getOption(), series = option.series[0];
+        const names = series.type === "bar" ? option.xAxis[0].data : series.data.map(d => d.name);
+        return series.data.map((d, i) => [names[i], typeof d === "object" ? d.value : d]); }""", sheet)
+
+
+def click_block(page, sheet: str, name: str) -> None:
+    """Click the middle of a chart's block (or bar) named `name`, where a reader would."""
+    chart = page.locator(f'.chart[data-sheet="{sheet}"][data-drawn="1"]')
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    at = page.evaluate("""([sheet, name]) => {
+        const chart = echarts.getInstanceByDom(document.querySelector(`.chart[data-sheet="${sheet}"]`));
+        const data = chart.getModel().getSeriesByIndex(0).getData();
+        for (let i = 0; i < data.count(); i++) {
+            if (data.getName(i) === name) { const l = data.getItemLayout(i); return [l.x + l.width / 2, l.y + l.height / 2]; }
+        }
+        return null; }""", [sheet, name])
+    assert at is not None, f"no block {name} in {sheet}"
+    page.mouse.click(box["x"] + at[0], box["y"] + at[1])
+
+
+def test_the_treemap_drills_down_to_a_unit_and_back(explore_page, explore_server, shots) -> None:
+    import stores
+
+    page, region = explore_page, explore_server[2]["regions"]["甲市"]
+    page.goto(f"/overview/{region}")
+    expect(page.locator("h1")).to_have_text("甲市 2026年预算一览")
+    top = [name for name, _ in chart_rows(page, "functional")]
+    assert sorted(top) == sorted(["一般公共服务支出", "社会保障和就业支出", "住房保障支出", "卫生健康支出"])
+    page.screenshot(path=shots / "region.png", full_page=True)
+    for name, code in (("一般公共服务支出", "201"), ("档案事务", "20126"), ("档案馆", "2012604")):
+        click_block(page, "functional", name)
+        page.wait_for_url(re.compile(rf"[?&]code={code}(&|$)"))
+        expect(page.locator("nav.path b")).to_have_text(f"{code} {name}")
+    units = [name for name, _ in chart_rows(page, "functional")]
+    assert sorted(units) == sorted(stores.unit_name(0, d, u) for d in range(2) for u in range(4))
+    expect(page.locator("#table-functional tbody tr")).to_have_count(8)
+    page.screenshot(path=shots / "region-units.png", full_page=True)
+    click_block(page, "functional", units[0])  # the largest: its unit's page
+    page.wait_for_url(re.compile(r"/units/\d+$"))
+    expect(page.locator("h1")).to_have_text(units[0])
+    page.go_back()
+    page.wait_for_url(re.compile(r"code=2012604"))
+    page.locator("nav.path a", has_text="全部").click()
+    page.wait_for_url(re.compile(r"/overview/\d+\?year=2026&phase=budget#functional$"))
+    expect(page.locator("nav.path b")).to_have_text("全部")
+    assert [name for name, _ in chart_rows(page, "functional")] == top
+
+
+def test_three_units_side_by_side_show_aligned_codes(explore_page, explore_server, shots) -> None:
+    page, region = explore_page, explore_server[2]["regions"]["乙市"]
+    page.goto(f"/peers?region={region}")
+    expect(page.locator("#table-ranking tbody tr")).to_have_count(8)
+    expect(page.locator("#table-ranking td.outlier").first).to_contain_text("偏高")  # the variant spending on 三公
+    page.screenshot(path=shots / "peers.png", full_page=True)
+    picked = page.locator("#table-ranking tbody tr")
+    names = [picked.nth(i).locator("td").nth(2).inner_text() for i in range(3)]
+    for i in range(3):
+        picked.nth(i).locator("input[name=unit]").check()
+    page.click("text=并列对比所选单位")
+    page.wait_for_url(re.compile(r"/side-by-side\?"))
+    expense = page.locator("#table-expense")
+    assert [g.strip() for g in expense.locator("th.group").all_inner_texts()] == names
+    codes = [c.strip() for c in expense.locator("tbody tr td:first-child").all_inner_texts()]
+    assert codes[0] == "" and codes[1:] == sorted(codes[1:]) and "2012604" in codes
+    for row in expense.locator("tbody tr").all():  # every code of each unit's table on one line
+        assert row.locator("a.source").count() == 3
+    page.screenshot(path=shots / "side-by-side.png", full_page=True)
+    row = expense.locator("tbody tr", has=page.locator("td", has_text="档案馆"))
+    figure = row.locator("a.source").nth(1)
+    yuan = Decimal(figure.inner_text().replace(",", ""))
+    figure.click()
+    page.wait_for_url(re.compile(r"/cells/\d+$"))
+    expect(page.locator("h1")).to_contain_text(names[1])
+    marked = page.locator("td#here")
+    expect(marked).to_have_count(1)
+    assert Decimal(marked.inner_text()) * 10000 == yuan  # printed in 万元, shown in 元
+    expect(page.locator("dl.place")).to_contain_text("第3个表格")
+
+
+def test_a_units_budget_against_its_final_account(explore_page, explore_server, shots) -> None:
+    import stores
+
+    page = explore_page
+    unit = explore_server[2]["units"][stores.unit_name(0, 0, 0)]["unit"]
+    page.goto(f"/units/{unit}")
+    page.click("text=预算执行（预算与决算对照）")
+    page.wait_for_url(re.compile(rf"/units/{unit}/execution$"))
+    expect(page.locator("h1")).to_contain_text("2025年预算执行")
+    expect(page.locator('.chart[data-sheet="classes"][data-drawn="1"] canvas')).to_be_visible()
+    assert [name for name, _ in chart_rows(page, "classes")][:1] == ["一般公共服务支出"]
+    total = page.locator("#table-classes tbody tr").first
+    cells = [c.strip() for c in total.locator("td").all_inner_texts()]
+    budget, final, difference, rate = (Decimal(c.replace(",", "")) for c in cells[2:6])
+    assert final - budget == difference and rate == (final * 100 / budget).quantize(Decimal("0.01"))
+    said = page.locator("#table-classes tr.explanation blockquote", has_text="档案馆（项）")
+    expect(said).to_contain_text("决算数小于年初预算数的主要原因是")
+    page.screenshot(path=shots / "execution.png", full_page=True)
+    page.locator("#table-figures tbody tr", has_text="“三公”经费").locator("a.source").first.click()
+    page.wait_for_url(re.compile(r"/figures/\d+$"))
+    expect(page.locator("mark#here")).to_contain_text("万元")  # the narrative's sentence, the figure marked
+    page.go_back()
+    page.click("text=2024")
+    expect(page.locator("h1")).to_contain_text("2024年预算执行")
+
+
+def test_each_download_holds_the_data_its_chart_draws(explore_page, explore_server, shots) -> None:
+    page, region = explore_page, explore_server[2]["regions"]["丙市"]
+    page.goto(f"/overview/{region}?year=2025&code=201")
+    for sheet in ("years", "functional", "economic", "source", "kind", "entities"):
+        page.locator(f'.chart[data-sheet="{sheet}"][data-drawn="1"]').wait_for()
+        drawn = chart_rows(page, sheet)
+        with page.expect_download() as info:
+            page.locator(f"#table-{sheet} caption a", has_text="CSV").click()
+        assert info.value.suggested_filename.endswith(f"-{sheet}.csv")
+        rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text("utf-8-sig"))))
+        assert [(r.get("name") or r["year"], float(r["amount"])) for r in rows] == [tuple(d) for d in drawn], sheet
+    page.screenshot(path=shots / "region-201.png", full_page=True)
 def test_a_narrative_finding_lands_on_its_own_paragraph(page, server) -> None:
     """A PDF's paragraphs have no line: the growth rate copied from the line above (F3) marks its own paragraph,
     not all of them, and only the rate; its link opens that paragraph, and the page is cited."""

@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import EXAMPLE
 from yusuan.check.engine import check
 from yusuan.check.findings import Finding, Report
 from yusuan.model import Disclosure
+from yusuan.read import read_bytes
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +187,15 @@ def test_the_costs_of_a_target_add_up_to_no_more_than_its_budget(report: Report)
     a warning, as the audit's W17 (an upper bound may be loose)."""
     f = next(f for f in report.findings if f.rule == "performance.cost_within_budget" and "合计" in f.message)
     assert (f.stated, f.expected, f.severity) == (Decimal("6.48"), Decimal("6.47"), "warning")
+
+
+def test_a_table_yusuan_could_not_make_out_is_no_missing_table() -> None:
+    """表3's title garbled: yusuan cannot tell which table it is, so a missing 支出总体情况表 is a reading
+    notice naming where the table it could not make out is, never an error of the document."""
+    text = EXAMPLE.read_text("utf-8").replace("\n支出总体情况表\n", "\n支出总■■■况表\n", 1)
+    d = read_bytes(text.encode(), "example-garbled.txt")
+    assert any(u.what == "table" for u in d.unread)
+    report = check(d)
+    assert "completeness.required_tables" not in {f.rule for f in report.findings}
+    notice = next(n for n in report.reading.notices if n.rule == "reading.table")
+    assert notice.message.startswith("没有读到支出总体情况表：可能是第") and "行未能识别的表格" in notice.message

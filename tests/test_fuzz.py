@@ -176,10 +176,11 @@ def text_mutations(draw: st.DrawFn, text: str, changes: list[str]) -> str:
     described in `changes`."""
     lines = text.split("\n")
     for _ in range(draw(st.integers(1, 6))):
+        lines = lines or [""]  # every line deleted: the next change works on an empty one
         n = len(lines)
-        i = draw(st.integers(0, max(n - 1, 0)))
+        i = draw(st.integers(0, n - 1))
         op = draw(st.sampled_from(OPS))
-        line = lines[i] if lines else ""
+        line = lines[i]
         k = draw(st.integers(0, len(line)))
         detail: object = k
         if op == "delete_chars":

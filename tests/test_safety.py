@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, func, inspect, make_url, select, text
 from typer.testing import CliRunner
 
@@ -30,10 +31,12 @@ from yusuan.intake import fact_lines, take_in
 from yusuan.render.docx import render_docx
 from yusuan.render.html import render_html
 from yusuan.store.accounts import create_account, issue_token
-from yusuan.store.db import engine, sessions
+from yusuan.store.db import alembic_config, engine, sessions
 from yusuan.store.documents import cell_rows, digest, from_stored
 from yusuan.store.schema import Base, CellValue, Document, EditorUnit, Fact, FindingRow, Unit, Version
 from yusuan.store.season import Listed, add_register, set_policy, set_published
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()  # the newest migration
 
 runner = CliRunner()
 SMALL = Path(__file__).parent.parent / "examples" / "small-unit-budget.yaml"
@@ -144,7 +147,7 @@ def test_backup_and_restore_round_trip_exactly(filled: str, new_store, tmp_path:
     assert result.exit_code == 0, result.output
     assert "已备份" in result.output
     listed = manifest(first)
-    assert listed["revision"] == "0003" and listed["format"] == "yusuan-backup"
+    assert listed["revision"] == HEAD and listed["format"] == "yusuan-backup"
     assert [t["name"] for t in listed["tables"]][:2] == ["account", "region"]  # parents first
     expected = rows(filled)
     assert {t["name"]: t["rows"] for t in listed["tables"]} == {name: len(r) for name, r in expected.items()}
@@ -242,8 +245,8 @@ def test_a_corrupt_truncated_or_foreign_archive_is_refused(filled: str, new_stor
     # a row changed and the manifest not: the checksum tells
     _rewrite(good, tmp_path / "tampered.zip",
              lambda name, body: body.replace(b'"confirmed"', b'"dismissed"', 1) if "finding" in name else body)
-    _rewrite(good, tmp_path / "newer.zip",
-             lambda name, body: body.replace(b'"revision": "0003"', b'"revision": "9999"') if name == "manifest.json" else body)
+    newer = (f'"revision": "{HEAD}"'.encode(), b'"revision": "9999"')
+    _rewrite(good, tmp_path / "newer.zip", lambda name, body: body.replace(*newer) if name == "manifest.json" else body)
     cases = {"truncated.zip": "损坏", "flipped.zip": "损坏", "foreign.zip": "缺少 manifest.json", "text.zip": "损坏",
              "tampered.zip": "校验和不符", "newer.zip": "更新版本", "missing.zip": "不存在"}
     target = new_store(make_url(filled).get_backend_name())

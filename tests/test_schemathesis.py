@@ -20,6 +20,7 @@ from yusuan.intake import take_in
 from yusuan.store.accounts import create_account, issue_token
 from yusuan.store.schema import EditorUnit, Version
 from yusuan.web import api as api_routes
+from yusuan.web import explore
 from yusuan.web import season as season_routes
 from yusuan.web.app import create_app
 
@@ -47,7 +48,7 @@ def api(store_url: str) -> dict:
 
 
 # the API's operations, from its routers (the schema is made from them); the test below sees that they agree
-OPERATIONS = sorted(f"{method} {route.path}" for router in (api_routes.router, season_routes.api)
+OPERATIONS = sorted(f"{method} {route.path}" for router in (api_routes.router, explore.api, season_routes.api)
                     for route in router.routes for method in route.methods)
 # a file that fits the schema (any bytes) is mostly no disclosure and no list of units; rule names that fit the
 # pattern mostly name no rule: a 422 the schema cannot foresee

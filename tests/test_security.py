@@ -26,7 +26,7 @@ from conftest import EXAMPLE, FIXTURES
 from yusuan.intake import take_in
 from yusuan.scoring import load_method
 from yusuan.store.accounts import create_account, issue_token
-from yusuan.store.schema import Department, EditorUnit, FindingRow, Region, Unit, Version
+from yusuan.store.schema import CellValue, Department, EditorUnit, Figure, FindingRow, Region, Unit, Version
 from yusuan.web.app import create_app
 from yusuan.web.auth import COOKIE, LoginLimiter
 
@@ -174,6 +174,41 @@ def year_cells(w: World, thing: Thing, r: Response) -> bool:
     return any(cell["dimensions"]["year"] == thing.year for cell in r.json()["cells"])
 
 
+def region_of(w: World) -> int:
+    with w.app.state.sessions() as session:
+        return session.scalar(select(Department.region_id).join(Unit).where(Unit.id == w.unit_a))
+
+
+def printed(prefix: str, model: type) -> Callable[[World, str], dict]:
+    """The first cell (or key figure) of the object's version, in the public view's provenance pages or API."""
+    def ask(w: World, obj: str) -> dict:
+        with w.app.state.sessions() as session:
+            found = session.scalars(select(model.id).where(model.version_id == w.things[obj].version).order_by(model.id)).first()
+        return {"url": f"{prefix}/{model.__tablename__}s/{found}"}
+    return ask
+
+
+def in_scope(template: str, *asked: str, **fixed: str) -> Callable[[World, str], dict]:
+    """A view of unit A's region (or of unit A) in the object's year: `asked` names which of them are parameters."""
+    def ask(w: World, obj: str) -> dict:
+        values = {"region": region_of(w), "unit": w.unit_a, "year": w.things[obj].year}
+        return {"url": template.format(**values), "params": {**{k: values[k] for k in asked}, **fixed}}
+    return ask
+
+
+def years_sheet(w: World, thing: Thing, r: Response) -> bool:
+    return any(row["year"] == thing.year for row in r.json()["sheets"]["years"]["rows"])
+
+
+def csv_rows(r: Response) -> list[list[str]]:
+    return [line.split(",") for line in r.content.decode("utf-8-sig").splitlines()[1:]]
+
+
+# the region views and rankings are kept per class of visitor, as sums are: an editor's leave out their own drafts
+SUMMED = {"pub": everyone(LISTED), "draft": seen(LISTED, HIDDEN) | {"editor_a": HIDDEN}}
+SHOWN = {"pub": everyone(LISTED), "draft": seen(LISTED, HIDDEN)}
+
+
 # a region's policy set to what the method says: the matrix changes what blocks nothing
 DEFAULTS = {"rules": list(load_method().fatal_rules), "items": list(load_method().fatal_items)}
 
@@ -273,6 +308,36 @@ MATRIX: dict[tuple[str, str], Endpoint] = {
                                            {"pub": everyone(LISTED), "draft": seen(LISTED, HIDDEN) | {"editor_a": HIDDEN}},
                                            year_cells),
     ("POST", "/api/v1/documents"): Endpoint(upload("file"), {"pub": uploading(201, 403), "draft": uploading(201, 403)}),
+    # the public view (explore.py): pages and their API
+    ("GET", "/overview"): Endpoint(in_scope("/overview"), SUMMED, lambda w, t, r: f">{t.year}</td>" in r.text),
+    ("GET", "/overview/{region_id}"): Endpoint(in_scope("/overview/{region}"), SUMMED,
+                                              lambda w, t, r: f">{t.year}</td>" in r.text),
+    ("GET", "/peers"): Endpoint(in_scope("/peers", "year"), SUMMED,
+                                lambda w, t, r: f'href="/units/{w.unit_a}"' in r.text),
+    ("GET", "/side-by-side"): Endpoint(in_scope("/side-by-side", "unit", "year"), SHOWN,
+                                       lambda w, t, r: f"{t.year}（元）" in r.text),
+    ("GET", "/units/{unit_id}/execution"): Endpoint(url("/units/{unit}/execution"), {NONE: everyone(200)}),
+    ("GET", "/cells/{cell_id}"): Endpoint(printed("", CellValue), {"pub": everyone(200), "draft": seen(200)}),
+    ("GET", "/figures/{figure_id}"): Endpoint(printed("", Figure), {"pub": everyone(200), "draft": seen(200)}),
+    ("GET", "/api/v1/overview"): Endpoint(in_scope("/api/v1/overview", "region"), SUMMED, years_sheet),
+    ("GET", "/api/v1/overview/download"): Endpoint(
+        in_scope("/api/v1/overview/download", "region", view="years"), SUMMED,
+        lambda w, t, r: [str(t.year)] in [row[:1] for row in csv_rows(r)]),
+    ("GET", "/api/v1/side-by-side"): Endpoint(in_scope("/api/v1/side-by-side", "unit", "year"), SHOWN,
+                                              lambda w, t, r: t.version in [s["version_id"] for s in r.json()["sides"]]),
+    ("GET", "/api/v1/side-by-side/download"): Endpoint(
+        in_scope("/api/v1/side-by-side/download", "unit", "year"), SHOWN,
+        lambda w, t, r: f"u{w.unit_a}_{t.year}" in r.text),
+    ("GET", "/api/v1/peers"): Endpoint(in_scope("/api/v1/peers", "year"), SUMMED,
+                                       lambda w, t, r: w.unit_a in [row["unit_id"] for row in r.json()["sheet"]["rows"]]),
+    ("GET", "/api/v1/peers/download"): Endpoint(in_scope("/api/v1/peers/download", "year"), SUMMED,
+                                                lambda w, t, r: str(w.unit_a) in [row[1] for row in csv_rows(r)]),
+    # unit A has no final account: nothing to set against its budget, whoever asks
+    ("GET", "/api/v1/units/{unit_id}/execution"): Endpoint(url("/api/v1/units/{unit}/execution"), {NONE: everyone(404)}),
+    ("GET", "/api/v1/units/{unit_id}/execution/download"): Endpoint(url("/api/v1/units/{unit}/execution/download"),
+                                                                    {NONE: everyone(404)}),
+    ("GET", "/api/v1/cells/{cell_id}"): Endpoint(printed("/api/v1", CellValue), {"pub": everyone(200), "draft": seen(200)}),
+    ("GET", "/api/v1/figures/{figure_id}"): Endpoint(printed("/api/v1", Figure), {"pub": everyone(200), "draft": seen(200)}),
     # the review season: the bureau's pages and API; a version's score is seen as the version is
     ("GET", "/regions"): Endpoint(url("/regions"), {NONE: reviewers(200)}),
     ("GET", "/regions/{region_id}"): Endpoint(url("/regions/{region}"), {NONE: reviewers(200)}),

@@ -37,6 +37,7 @@ class TableKind:
     counts_as: tuple[str, ...]
     columns: tuple[ColumnPattern, ...]
     subject: str | None = None  # what it holds, for a narrative saying there is none of it
+    inline: bool = False  # printed inside the narrative, which goes on after it
 
 
 def _pattern(spec: dict) -> ColumnPattern:
@@ -98,6 +99,7 @@ def registry() -> Registry:
             counts_as=tuple(k.get("counts_as", ())),
             columns=tuple(_pattern(c) for c in k.get("columns", [])),
             subject=k.get("subject"),
+            inline=k.get("inline", False),
         )
         for k in data["kind"]
     )

@@ -11,9 +11,9 @@ import re
 from yusuan.errors import YusuanError
 from yusuan.model import Source
 from yusuan.read.limits import CellCount
+from yusuan.recognise.captions import is_heading
 from yusuan.recognise.layout import Cell, Grid, Layout, Line
 
-_TABLE_MARK = re.compile(r"^\s*(表\s*\d+|编制单位|单位[:：]|第[一二三四五六七八九十]+部分)")
 ENCODINGS = ("utf-8-sig", "gb18030")
 
 
@@ -111,7 +111,7 @@ def read_text(data: bytes, file: str) -> Layout:
             blanks, last_was_cell = 0, True
         elif not line.strip():
             blanks += 1
-        elif last_was_cell and blanks <= 1 and row and not _TABLE_MARK.match(line):
+        elif last_was_cell and blanks <= 1 and row and not is_heading(line):
             row[-1].text += "\n" + line  # a cell printed over several lines
             blanks = 0
         else:

@@ -19,6 +19,8 @@ _NUMBER = re.compile(
 _UNIT = re.compile(r"(?:金额)?单位\s*[:：]?\s*(万元|元)(?![\u4e00-\u9fff])")
 _MADE_BY = re.compile(r"^(?:编制|填报|预算|主管)?(?:单位|部门)(?:（单位）|\(单位\))?(?:名称)?\s*[:：]")
 _YEAR = re.compile(r"^[(（]?\s*\d{4}\s*年度?\s*[)）]?$")
+# a performance-target table's title: `××项目绩效目标表`, `部门整体支出绩效目标表`, `项目支出绩效表`
+TARGET_TITLE = re.compile(r"绩效(目标|指标)|项目支出绩效表")
 _HEADING = re.compile(rf"^(第[{_CN}]+部分|[{_CN}]+、|[（(][{_CN}\d]+[)）]|\d+[.、．](?!\d)|注\s*\d*\s*[:：]|附[件表])")
 
 
@@ -53,10 +55,14 @@ def kind_of(text: str) -> TableKind | None:
 
 
 def is_title(text: str) -> bool:
-    """A table's title: it names a kind of table, and reads like a title, not a sentence about one."""
+    """A table's title: it names a kind of table (or a target table), and reads like a title, not a
+    sentence about one."""
     s = squash(text)
-    return 2 < len(s) <= 60 and kind_of(s) is not None and not re.search(r"[，。；;]", s) and bool(
-        re.search(r"(表|表[(（].*[)）]|情况|明细|预算|决算)$", s))
+    if not 2 < len(s) <= 60 or re.search(r"[，。；;]", s):
+        return False
+    if TARGET_TITLE.search(s):  # `四、绩效目标设置情况` is a heading: a target table's title ends in 表
+        return s.endswith("表")
+    return kind_of(s) is not None and bool(re.search(r"(表|表[(（].*[)）]|情况|明细|预算|决算)$", s))
 
 
 def is_caption(text: str) -> bool:

@@ -41,8 +41,20 @@ _COVER_TITLE = re.compile(r"^(?:20\d{2}年度?)?([^\d]{2,30}?)(?:20\d{2}年度?)
 _UNIT_NAME = re.compile(
     r"^[^\d，。、：:]{3,30}(局|委员会|办公室|中心|院|厅|所|站|馆|委|部|会|队|处|社)([(（][^)）]+[)）])?$")
 _GENERIC_UNITS = ("部门", "单位", "本部门", "本单位", "部门基本", "单位基本")
-_CAPTION = re.compile(r"^表\s*\d|单位[:：]\s*(万元|元)|^编制(单位|部门)[:：]")
 _DEPTS = re.compile(r"下设\s*(\d+)\s*个[^，,]*[，,]\s*分别是[:：](.+?)[。]?$")
+
+
+def _part_titles(items: list[Line | Grid]) -> list[Line | Grid]:
+    """A bare `第四部分` with its title printed on the next line (`名词解释`): one heading."""
+    out: list[Line | Grid] = []
+    for item in items:
+        before = out[-1] if out else None
+        if isinstance(item, Line) and isinstance(before, Line) and item.source.page == before.source.page \
+                and (m := _PART.match(squash(clean(before.text)))) and not m[2] and len(squash(item.text)) <= 30:
+            out[-1] = Line(text=f"{clean(before.text)} {clean(item.text)}", source=before.source)
+            continue
+        out.append(item)
+    return out
 
 
 def _part_of(title: str) -> str:
@@ -117,15 +129,6 @@ def _facts_from_captions(disclosure: Disclosure, captions: list[str]) -> None:
         facts.year = next((int(m[1]) for t in texts if (m := _YEAR.search(t))), None)
 
 
-def _is_caption(text: str) -> bool:
-    """A table's number, title or unit line: `表1`, `××收支总表`, `单位：万元` (not a sentence
-    that names a table)."""
-    s = squash(text)
-    if _CAPTION.search(s):
-        return True
-    return len(s) <= 60 and registry().recognise_title(s) is not None and bool(re.search(r"表([(（].*)?$", s))
-
-
 _WHY_EMPTY = re.compile(r"空表(理由|原因|说明)|为空的?(理由|原因)")
 
 
@@ -171,7 +174,7 @@ def recognise(layout: Layout) -> Disclosure:
     recent: list[str] = []  # the lines since the last grid
     first_page: list[str] = []
     toc_page: int | None = None  # the page the 目录 is printed on
-    for item in prepare(layout.items):
+    for item in _part_titles(prepare(layout.items)):
         if isinstance(item, Line):
             text = clean(item.text)
             recent.append(text)
@@ -214,7 +217,7 @@ def recognise(layout: Layout) -> Disclosure:
                 if _EMPTY_NOTE.search(text) and disclosure.tables and not disclosure.tables[-1].note and last_read:
                     disclosure.tables[-1].note = text
                 continue
-            if text and _is_caption(text):  # a table's number, title or unit outside the tables part
+            if text and is_caption(text):  # a table's number, title or unit outside the tables part
                 pending.append(text)
                 if not has_parts:
                     continue
@@ -259,7 +262,7 @@ def recognise(layout: Layout) -> Disclosure:
         table.note = next((t for r in table.rows for t in r.raw.values() if _EMPTY_NOTE.search(t)), None)
         disclosure.tables.append(table)
         pending.clear()
-        part, last_read = "tables", True
+        part, last_read = part if kind.inline else "tables", True
     disclosure.performance_targets = targets.found
     for table in disclosure.tables:
         if table.number in reasons and not table.note:
@@ -303,6 +306,7 @@ class Sections:
         if not numbered and (len(s) > 30 or not (topic or _HEADING_END.search(s)) or "。" in s[:-1]):
             return False
         self._add(text, topic or self.part_topic or "other", source)
+        self.statements(text, source)  # `1.本单位无政府性基金预算支出、国有资本经营预算支出`: both
         return True
 
     def statements(self, text: str, source: Source) -> None:

@@ -222,7 +222,7 @@ def _continues(prev: Grid, grid: Grid, between: list[Line], titles: list[Line]) 
             strays.append(row)
             continue
         caption = read_caption([line.text])
-        if not is_caption(line.text) or (caption.title and caption.kind is not mine.kind) or (
+        if not is_caption(line.text) or (caption.title and _titled(caption.title) != _titled(mine.title or "")) or (
                 caption.number and mine.number and caption.number != mine.number):
             return False
     k, head = header_count(grid.rows), header_count(prev.rows)
@@ -246,6 +246,12 @@ def _continues(prev: Grid, grid: Grid, between: list[Line], titles: list[Line]) 
         _onto(prev, rows)
     prev.rows += strays + rows
     return True
+
+
+def _titled(title: str) -> str:
+    """A title as a continuation prints it again: without its year or a `（续）`; another title is
+    another table, even of the same kind (one project's 绩效目标表 after another's)."""
+    return re.sub(r"^\d{4}年度?|[(（]?续表?[)）]?", "", squash(title))
 
 
 def _stray_row(prev: Grid, line: Line) -> list[Cell] | None:

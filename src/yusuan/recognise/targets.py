@@ -16,9 +16,9 @@ from decimal import Decimal
 
 from yusuan.model import Indicator, PerformanceTarget
 from yusuan.model.numbers import clean, parse_amount, squash
+from yusuan.recognise.captions import TARGET_TITLE, table_number
 from yusuan.recognise.layout import Cell, Grid
 
-CAPTION = re.compile(r"绩效(目标|指标)|项目支出绩效表")  # a caption that names a target table
 _VALUE = re.compile(r"^(?P<cmp>≥|≤|>=|<=|=|＞|＜|>|<|＝)?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>.*)$")
 _MONEY = re.compile(r"^(?P<num>[\d,]+(?:\.\d+)?)\s*(?P<unit>万元|元)?$")
 _CMP = {">=": "≥", "<=": "≤", "＞": ">", "＜": "<", "＝": "="}
@@ -26,12 +26,12 @@ _CODE = re.compile(r"^[0-9A-Z]{8,}[-_]?")  # a project's code printed before its
 
 # what a label cell of a form names; the value is the next cell that is no label
 _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) for k, p in (
-    ("project", r"^(项目|专项资金|专项|资金|政策|转移支付(项目)?|一级项目|项目[(（]资金[)）])名称[:：]?$"),
+    ("project", r"^(项目|专项资金|专项|资金|政策|转移支付(项目)?|一级项目)([(（](项目|资金)[)）])?名称[:：]?$"),
     ("department", r"^(部门|单位|部门[(（]单位[)）]|预算部门|预算单位)名称[:：]?$"),
     ("owner", r"负责人[:：]?$"),
     ("unit", r"^(主管部门|预算单位|实施单位|资金主管部门)(及代码)?[:：]?$"),
     ("total", r"^(其中[:：])?(年度(预算)?(资金)?(申请)?总?额|(实施期|项目)?资金总额|年度预算(资金|数)|项目总额|预算金额"
-              r"|年度资金总额|当年预算|年度预算资金总额)[:：]?$"),
+              r"|年度资金总额|当年预算|年度预算资金总额|金额合计)[:：]?$"),
     ("fiscal", r"^(其中[:：])?(当年)?财政(拨款|资金)[:：]?$"),
     ("other", r"^(其中[:：])?其他资金[:：]?$"),
     ("goal", r"^((项目)?(年度|总体|整体|当年)(总体|整体)?(绩效)?目标|(项目)?绩效目标|年度总体目标|项目总目标)[:：]?$"),
@@ -50,6 +50,9 @@ _COLUMNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) for
     ("value", r"指标值|目标值"),
     ("value_unit", r"(度量|计量)单位$"),
 ))
+# a title that names its project: `“泉州政务”新媒体号运营资金项目绩效目标表`; not `专项资金总体绩效目标表`
+_TITLE = re.compile(r"^(?:\d{4}年度?)?(?P<name>.*?)(?:项目)?(?:支出)?绩效(?:目标|指标)(?:申报)?表")
+_GENERIC = re.compile(r"^(部门|单位)?(预算)?(整体|项目|专项)?(支出|资金|业务经费)?(总体|整体)?$")
 _LEVEL1 = re.compile(r"^(产出|效益|效果|满意度|成本|影响)指标$")
 _LEVEL2 = re.compile(r"(数量|质量|时效|成本|经济|社会|生态|可持续|满意度|效益|影响)\S*(指标|影响|效益|成本)$")
 # a list's columns
@@ -134,14 +137,14 @@ class Targets:
 
     def take(self, grid: Grid, caption: list[str]) -> bool:
         """Read the grid if it is (or goes on with) a target table."""
-        named = any(CAPTION.search(squash(t)) for t in caption)
+        named = any(TARGET_TITLE.search(squash(t)) for t in caption)
         listed = _list_header(grid.rows)
         labels = any(_match(_LABELS, t) in ("project", "department") for row in grid.rows[:4] for _, t in _texts(row))
         indicators = any(_indicator_header(row) for row in grid.rows)
         if listed and (named or not labels):
             self._read_list(grid, listed)
-        elif (named and (labels or indicators)) or (labels and indicators):
-            self._read_form(grid)
+        elif (named and (labels or indicators or _labelled(caption))) or (labels and indicators):
+            self._read_form(grid, caption=None if labels else caption)
         elif self._goes_on(grid, caption):
             if self._list:
                 self._read_list(grid, self._columns or {})
@@ -167,9 +170,13 @@ class Targets:
 
     # ------------------------------------------------------------------------ forms
 
-    def _read_form(self, grid: Grid, columns: dict[int, str] | None = None) -> None:
+    def _read_form(self, grid: Grid, columns: dict[int, str] | None = None, caption: list[str] | None = None) -> None:
+        """A form, or the rest of one; `caption` when the form's project or department is named above it."""
         goes_on = columns is not None or not self._starts_target(grid)
         target = self.found[-1] if goes_on and self.found else None
+        if caption is not None and (named := _named_by(caption)) is not None:
+            target = self._new(next(row for row in grid.rows if row))
+            target.form, target.project = named
         last: dict[str, str] = {"level1": "", "level2": ""}
         if target is not None and target.indicators:
             last = {"level1": target.indicators[-1].level1, "level2": target.indicators[-1].level2}
@@ -186,7 +193,7 @@ class Targets:
             keys = [_match(_LABELS, t) for _, t in cells]
             starts = any(k in ("project", "department") for k in keys)
             if columns is not None and not starts and (len(cells) == 1 or any(keys)):
-                if any(keys) or CAPTION.search(squash(cells[0][1])):  # the next form's caption and labels
+                if any(keys) or TARGET_TITLE.search(squash(cells[0][1])):  # the next form's caption and labels
                     stashed.append((row, keys))
                 continue  # a 备注 between the forms
             if columns is None or starts:
@@ -312,6 +319,33 @@ class Targets:
             if any(k in ("level1", "level2", "level3", "value") for c, k in columns.items() if c in cells):
                 target.indicators.append(self._indicator(row, columns, last))
         self._columns, self._list = columns, True
+
+
+def _label_line(text: str) -> tuple[str, str] | None:
+    """A caption line that labels the form: `部门（单位）名称 西安市气象局`, a blank form's `项目名称`."""
+    label, *value = re.split(r"[:：\s]+", clean(text).strip(), maxsplit=1)
+    key = _match(_LABELS, label)
+    if key in ("project", "department"):
+        return ("department" if key == "department" else "project"), squash("".join(value))
+    return None
+
+
+def _labelled(caption: list[str]) -> bool:
+    return any(_label_line(t) for t in caption)
+
+
+def _named_by(caption: list[str]) -> tuple[str, str] | None:
+    """The form and name a caption gives a form that does not name its project in its rows: a label
+    line above the grid, else the title."""
+    named = next((n for t in caption if (n := _label_line(t))), None)
+    if named is not None:
+        return named
+    for text in reversed(caption):  # the nearest title, not the heading of the part above it
+        m = _TITLE.match(table_number(text)[1])
+        if m:
+            name = "" if _GENERIC.match(m["name"]) else m["name"]
+            return ("department" if "整体" in m["name"] else "project"), name
+    return None
 
 
 def _unit_of(cells: list[tuple[int, str]]) -> str | None:

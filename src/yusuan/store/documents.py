@@ -1,5 +1,5 @@
 """Keeping a document: a file as uploaded, whole, as a version of its unit's document for its year,
-with the rows it was read into (cells, facts, findings). What is kept comes in as plain values from
+with the rows it was read into (cells, facts, key figures, findings). What is kept comes in as plain values from
 the intake (yusuan.intake), which read and checked it; the store stands on the model alone. Nothing
 is overwritten: the same file is recognised by its hash, a changed file becomes the next version."""
 
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yusuan.model import Disclosure
+from yusuan.store.figures import figure_rows
 from yusuan.store.schema import CellValue, Department, Document, Fact, FindingRow, Region, Unit, Version
 
 NO_REGION = "未注明地区"
@@ -27,7 +28,8 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _get_or_add(session: Session, model: type, **fields: object):
+def get_or_add(session: Session, model: type, **fields: object):
+    """The row of `model` with these fields, added when there is none."""
     found = session.scalars(select(model).filter_by(**fields)).first()
     if found is None:
         found = model(**fields)
@@ -48,10 +50,10 @@ def document_for(session: Session, unit: str, year: int, kind: str, *, region: s
     if region is None and department is None and len(known) == 1:
         found = known[0]  # a unit already stored, named alike: the upload need not say where it is again
     else:
-        region_row = _get_or_add(session, Region, name=region or NO_REGION)
-        department_row = _get_or_add(session, Department, region_id=region_row.id, name=department or unit)
-        found = _get_or_add(session, Unit, department_id=department_row.id, name=unit)
-    return _get_or_add(session, Document, unit_id=found.id, year=year, kind=kind)
+        region_row = get_or_add(session, Region, name=region or NO_REGION)
+        department_row = get_or_add(session, Department, region_id=region_row.id, name=department or unit)
+        found = get_or_add(session, Unit, department_id=department_row.id, name=unit)
+    return get_or_add(session, Document, unit_id=found.id, year=year, kind=kind)
 
 
 def newest(session: Session, document_id: int) -> Version | None:
@@ -81,10 +83,13 @@ def add_version(session: Session, document: Document, data: bytes, filename: str
                       warnings=sum(f["severity"] == "warning" for f in findings), uploaded_by=account_id)
     session.add(version)
     session.flush()
-    session.add_all(cell_rows(version.id, disclosure))
+    cells = cell_rows(version.id, disclosure)
+    session.add_all(cells)
     session.add_all(Fact(version_id=version.id, **fact) for fact in facts)
     session.add_all(FindingRow(version_id=version.id, fid=f["id"], rule=f["rule"], severity=f["severity"],
                                message=f["message"], data=f) for f in findings)
+    session.flush()  # the cells' ids: a key figure names the cell it was printed in
+    session.add_all(figure_rows(version.id, disclosure, cells))
     return version
 
 

@@ -125,6 +125,23 @@ class Fact(Base):
     yuan: Mapped[Decimal] = mapped_column(MONEY)
 
 
+class Figure(Base):
+    """A key figure of a version (支出合计, 人员经费, 机关运行经费, “三公”经费, staff …) as the document states it
+    (store/figures.py): its value in 元 or 人, and where it was printed: a cell, else a paragraph of the narrative,
+    else only its source (the overview's staffing line)."""
+
+    __tablename__ = "figure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(300))
+    value: Mapped[Decimal] = mapped_column(MONEY)
+    unit: Mapped[str] = mapped_column(String(4))  # 元 | 人
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("cell.id", ondelete="CASCADE"), nullable=True)
+    paragraph: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # a model Source, as JSON
+
+
 class FindingRow(Base):
     __tablename__ = "finding"
     id: Mapped[int] = mapped_column(primary_key=True)

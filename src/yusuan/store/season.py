@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yusuan.store.documents import get_or_add
 from yusuan.store.schema import (
     Account,
     Department,
@@ -43,25 +44,16 @@ class Listed:
     line: int | None = None  # its row in the file
 
 
-def _get_or_add(session: Session, model: type, **fields: object):
-    found = session.scalars(select(model).filter_by(**fields)).first()
-    if found is None:
-        found = model(**fields)
-        session.add(found)
-        session.flush()
-    return found
-
-
 def unit_in(session: Session, region: str, department: str, name: str) -> Unit:
     """The unit of that name in the region (under whichever department it was stored), else made under
     the department the list names."""
-    region_row = _get_or_add(session, Region, name=region)
+    region_row = get_or_add(session, Region, name=region)
     known = session.scalars(select(Unit).join(Department).where(Department.region_id == region_row.id,
                                                                 Unit.name == name)).all()
     if len(known) == 1:
         return known[0]
-    department_row = _get_or_add(session, Department, region_id=region_row.id, name=department)
-    return _get_or_add(session, Unit, department_id=department_row.id, name=name)
+    department_row = get_or_add(session, Department, region_id=region_row.id, name=department)
+    return get_or_add(session, Unit, department_id=department_row.id, name=name)
 
 
 def add_register(session: Session, filename: str, data: bytes | None, rows: list[Listed],

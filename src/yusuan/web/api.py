@@ -598,16 +598,17 @@ def catalog_entry(code: Annotated[str, Path(pattern=CODE, description="如 20113
 # ------------------------------------------------------------------------------------ aggregate
 
 DIMENSIONS = {
-    "year": Document.year, "phase": Document.kind, "region": Region.name, "unit": Unit.name,
+    "year": Document.year, "phase": Document.kind, "region": Region.name, "department": Department.name,
+    "unit": Unit.name, "unit_id": Unit.id,
     "functional_class": func.substr(Fact.functional, 1, 3), "functional_item": func.substr(Fact.functional, 1, 5),
     "functional": Fact.functional, "economic_class": func.substr(Fact.economic, 1, 3), "economic": Fact.economic,
     "source": Fact.source, "kind": Fact.kind, "project": Fact.project,
 }
-Dimension = Literal["year", "phase", "region", "unit", "functional_class", "functional_item", "functional",
-                    "economic_class", "economic", "source", "kind", "project"]
+Dimension = Literal["year", "phase", "region", "department", "unit", "unit_id", "functional_class", "functional_item",
+                    "functional", "economic_class", "economic", "source", "kind", "project"]
 # 维度:值, the year a number, no NUL (PostgreSQL holds none): in the schema, so a bad cut is refused like any bad parameter
-OTHERS = "|".join(d for d in DIMENSIONS if d != "year")
-Cut = Annotated[str, StringConstraints(pattern=f"^(year:[0-9]{{1,4}}|({OTHERS}):[^\\x00]+)$")]
+OTHERS = "|".join(d for d in DIMENSIONS if d not in ("year", "unit_id"))
+Cut = Annotated[str, StringConstraints(pattern=f"^((year:[0-9]{{1,4}})|(unit_id:[0-9]{{1,9}})|({OTHERS}):[^\\x00]+)$")]
 
 
 @router.get("/aggregate", response_model=Aggregate, summary="按任意维度汇总（元）")
@@ -637,7 +638,7 @@ def _aggregate(session: Session, who: Visitor, drilldown: list[Dimension], cut: 
         query = query.where(Document.published.is_(True))
     for item in cut:
         name, _, value = item.partition(":")
-        query = query.where(DIMENSIONS[name] == (int(value) if name == "year" else value))
+        query = query.where(DIMENSIONS[name] == (int(value) if name in ("year", "unit_id") else value))
     if columns:
         query = query.group_by(*columns).order_by(*columns)
     rows = session.execute(query).all()

@@ -165,7 +165,7 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     `settings` (else those in force, as `yusuan check` finds them: YUSUAN_CONFIG or ./yusuan.toml)."""
     from yusuan.intake import config_path, settings_in_force
     from yusuan.scoring import load_method
-    from yusuan.web import api, pages, season
+    from yusuan.web import api, explore, pages, season
 
     app = FastAPI(title="yusuan 预算公开", version="1", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
                   lifespan=few_threads,
@@ -183,10 +183,14 @@ def create_app(url: str | None = None, *, secret: str | None = None, example: bo
     formatting.install(app.state.templates.env)
     app.state.limiter = LoginLimiter()
     app.state.aggregates = Recent()  # aggregate API answers, keyed by the store's state
+    app.state.views = Recent(1024)  # the region views and rankings (explore.py), keyed by the store's state
+    app.state.pages = Recent(256)  # and their pages as written for visitors who are not signed in
     app.state.readers = Readers()  # uploads are read in sandboxed child processes
     app.mount("/static", StaticFiles(directory=str(resources.files("yusuan.web").joinpath("static"))), name="static")
     app.include_router(pages.router)
+    app.include_router(explore.pages)
     app.include_router(api.router)
+    app.include_router(explore.api)
     app.include_router(season.pages)
     app.include_router(season.api)
     app.get("/api/docs", include_in_schema=False)(lambda: api_docs(app.openapi_url, f"{app.title} API"))

@@ -37,6 +37,10 @@ STATUS_NAMES = {"open": "待审核", "confirmed": "已确认", "dismissed": "已
 def render(request: Request, who: Visitor, template: str, status: int = 200, **context: object) -> HTMLResponse:
     response = request.app.state.templates.TemplateResponse(
         request, template, {"who": who, "role_names": ROLE_NAMES, **context}, status_code=status)
+    return with_cookie(request, who, response)
+
+
+def with_cookie(request: Request, who: Visitor, response: HTMLResponse) -> HTMLResponse:
     if who.csrf and not request.cookies.get(COOKIE):  # a first visit: its CSRF token lives in the cookie
         response.set_cookie(COOKIE, session_cookie(request, who.account, who.csrf), max_age=MAX_AGE, httponly=True,
                             samesite="lax", secure=request.url.scheme == "https")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from fastapi import HTTPException
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, undefer
 
 from yusuan.store.accounts import editor_units
@@ -36,6 +36,25 @@ def visible(session: Session, who: Visitor):
     if who.account is None:
         return query.where(Document.published.is_(True))
     return query.where(Document.published.is_(True) | Document.unit_id.in_(editor_units(session, who.account)))
+
+
+def seen_where(session: Session, who: Visitor) -> tuple[str, dict]:
+    """`visible` for a statement made once and run often (with bound parameters): which of `seen_by`'s
+    conditions the visitor's documents meet, and its parameters."""
+    if who.can("read_unpublished"):
+        return "all", {}
+    if who.account is None:
+        return "published", {}
+    return "editor", {"mine": sorted(editor_units(session, who.account))}
+
+
+def seen_by(query, seen: str):
+    """The query of documents narrowed to what `seen_where` said (`mine`: an editor's units, a bound parameter)."""
+    if seen == "published":
+        return query.where(Document.published.is_(True))
+    if seen == "editor":
+        return query.where(Document.published.is_(True) | Document.unit_id.in_(bindparam("mine", expanding=True)))
+    return query
 
 
 class NotYourUnit(Exception):

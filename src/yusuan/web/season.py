@@ -243,20 +243,30 @@ def summary_download(request: Request, region_id: Id, year: SeasonYear = None, k
     return _attachment(data, XLSX, name)
 
 
+def _made_notice(request: Request, region_id: int, unit_id: int, year: int | None, kind: str, as_of: date | None,
+                 issuer: str | None, deadline: date | None):
+    """One unit's notice, for the page and the API alike."""
+    require(request, "review")
+    with request.app.state.sessions() as session:
+        return _notice(request, session, _season(request, session, region_id, year, kind, as_of), unit_id, issuer,
+                       deadline)
+
+
+def _notice_file(made, format: str) -> Response:
+    from yusuan.season.notice import notice_docx, notice_html
+
+    if format == "docx":
+        return _attachment(notice_docx(made), DOCX, f"{made.filename}.docx")
+    return HTMLResponse(notice_html(made))
+
+
 @pages.get("/regions/{region_id}/notices/{unit_id}", response_model=None)
 def notice_page(request: Request, region_id: Id, unit_id: Id, year: SeasonYear = None, kind: Kind = "budget",
                 as_of: AsOf = None, format: Literal["html", "docx"] = "html",
                 issuer: Annotated[str | None, Query(max_length=100, pattern="^[^\\x00]*$")] = None,
                 deadline: date | None = None) -> Response:
-    from yusuan.season.notice import notice_docx, notice_html
-
-    require(request, "review")
-    with request.app.state.sessions() as session:
-        made = _notice(request, session, _season(request, session, region_id, year, kind, as_of), unit_id, issuer,
-                       deadline)
-    if format == "docx":
-        return _attachment(notice_docx(made), DOCX, f"{made.filename}.docx")
-    return HTMLResponse(notice_html(made))
+    made = _made_notice(request, region_id, unit_id, year, kind, as_of, issuer, deadline)
+    return _notice_file(made, format)
 
 
 @pages.get("/register/template")
@@ -480,16 +490,9 @@ def notice(request: Request, region_id: Id, unit_id: Id, year: SeasonYear = None
            as_of: AsOf = None, format: Annotated[Literal["json", "html", "docx"], Query(description="格式")] = "json",
            issuer: Annotated[str | None, Query(max_length=100, pattern="^[^\\x00]*$", description="发文机关")] = None,
            deadline: Annotated[date | None, Query(description="整改期限")] = None) -> Response:
-    from yusuan.season.notice import notice_docx, notice_html
-
-    require(request, "review")
-    with request.app.state.sessions() as session:
-        made = _notice(request, session, _season(request, session, region_id, year, kind, as_of), unit_id, issuer,
-                       deadline)
-    if format == "docx":
-        return _attachment(notice_docx(made), DOCX, f"{made.filename}.docx")
-    if format == "html":
-        return HTMLResponse(notice_html(made))
+    made = _made_notice(request, region_id, unit_id, year, kind, as_of, issuer, deadline)
+    if format != "json":
+        return _notice_file(made, format)
     out = NoticeOut(title=made.title, unit=made.unit, year=made.year, kind=made.kind, issuer=made.issuer, dated=made.dated,
                     deadline=made.deadline, document=made.document, score=None if made.score is None else str(made.score),
                     problems=[ProblemOut(**p.__dict__) for p in made.problems])

@@ -12,7 +12,7 @@
       title: { text: el.dataset.title, textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis", valueFormatter: function (value) { return written(value) + " 万元"; } },
       legend: { top: 24, type: "scroll" },
-      grid: { top: 70, left: 10, right: 20, bottom: 10, containLabel: true },
+      grid: { top: 70, left: 10, right: 20, bottom: 10, containLabel: true },  // room for the labels, however long
       xAxis: { type: "category", data: data.years },
       yAxis: { type: "value", axisLabel: { formatter: written } },
       series: Object.keys(series).map(function (name) {
