@@ -33,6 +33,7 @@ from yusuan.read.pdfrules import Edge, find_tables
 Matrix = tuple[float, float, float, float, float, float]
 
 _SKIP = {0, 0xFFFE, 0xFFFF, 0x0D, 0x0A}  # nothing printed, or PDFium's line breaks
+_DESCENT = 0.2  # below the baseline, in font sizes, where a font's own descent is not to be believed
 _HYPHEN = 0x02  # PDFium's mark for a "-" printed at the end of a line (as in `2025年-` wrapped in a cell)
 
 
@@ -86,6 +87,7 @@ def chars(textpage, m: Matrix) -> list[dict]:
     rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     ref, mref = ctypes.byref(rect), ctypes.byref(matrix)
     boxes = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top
+    char_origin, origin = pdfium_c.FPDFText_GetCharOrigin, [ctypes.c_double(), ctypes.c_double()]
     upright = m[1] == 0 and m[2] == 0
     out: list[dict] = []
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
@@ -101,6 +103,13 @@ def chars(textpage, m: Matrix) -> list[dict]:
             # PDFium's loose box left unscaled (seen on a font drawn at 1/40): the glyph's own box
             char_box(raw, i, *boxes)
             rect.left, rect.right, rect.bottom, rect.top = (v.value for v in boxes)
+        elif rect.top - rect.bottom > 1.5 * size:
+            # a font claiming an ascent and descent of an em each (a colon, or the digits of a title, in
+            # another font than their neighbours): the box from where the character stands on its
+            # baseline, or it would sit a line apart from them
+            char_origin(raw, i, *origin)
+            rect.bottom = origin[1].value - _DESCENT * size
+            rect.top = rect.bottom + size
         if upright:
             x0, x1 = m[4] + m[0] * rect.left, m[4] + m[0] * rect.right
             bottom = m[5] + m[3] * rect.bottom
