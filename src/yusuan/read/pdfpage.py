@@ -106,8 +106,12 @@ def chars(textpage, m: Matrix) -> list[dict]:
         elif rect.top - rect.bottom > 1.5 * size:
             # a font claiming an ascent and descent of an em each (a colon, or the digits of a title, in
             # another font than their neighbours): the box from where the character stands on its
-            # baseline, or it would sit a line apart from them
+            # baseline, or it would sit a line apart from them; and as wide as its ink, not an em, or a
+            # digit at the end of a figure would reach over the rule into the next cell
             char_origin(raw, i, *origin)
+            char_box(raw, i, *boxes)
+            if boxes[1].value > boxes[0].value:
+                rect.left, rect.right = boxes[0].value, boxes[1].value
             rect.bottom = origin[1].value - _DESCENT * size
             rect.top = rect.bottom + size
         if upright:

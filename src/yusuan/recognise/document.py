@@ -203,7 +203,8 @@ def recognise(layout: Layout) -> Disclosure:
                 continue
             heading = _heading_part(text, has_parts)
             if heading:
-                part, section = heading, None
+                # `三、财政拨款情况说明` heads a part and names what its sentences are about
+                part, section = heading, text if heading == "narrative" else None
                 sections.part(text, part, item.source)
                 continue
             # the cover: a PDF's first page; in a document without pages, what precedes 第一部分
