@@ -119,6 +119,11 @@ def catalog_cmd(
     if kind is None:
         _fail(YusuanError(f"{code} 不是分类科目编码：{_why_not_a_code(code)}"))
     entry = catalog.lookup(code, year)
+    parent = catalog.lookup(code[:5], year) if kind != "functional" and len(code) > 5 else None
+    if entry is None and parent is not None:
+        print(f"{code}：{catalog.LABELS[kind]}的全国目录只到款（5 位），这是地方自设的下级科目")
+        print(f"  上级：{parent.code} {parent.name}（{catalog.LEVELS[parent.level]}）")
+        return
     if entry is None:
         print(f"{code}：{catalog.LABELS[kind]}中未收录（目录不完整，见 data/catalog/SOURCE.md）")
         raise typer.Exit(1)
@@ -133,8 +138,6 @@ def _why_not_a_code(code: str) -> str:
     """What is wrong with a code, in the terms of its shape: its length, else its first three digits."""
     if not code.isascii() or not code.isdigit() or len(code) not in (3, 5, 7):
         return "应为 3、5 或 7 位数字（类、款、项）"
-    if 301 <= int(code[:3]) <= 399 or 501 <= int(code[:3]) <= 599:
-        return "经济分类编码只有 3 位（类）或 5 位（款）"
     return "功能分类编码以 201–299 开头，部门经济分类以 301–399 开头，政府经济分类以 501–599 开头"
 
 
