@@ -1,84 +1,107 @@
-"""Read time and peak memory of the PDF reader on each corpus PDF, against pdfplumber's own
-`extract_tables` over all pages (the floor: yusuan reads every page with pdfplumber too).
+"""`yusuan check` on each corpus PDF, whole process, against pdfplumber's bare `extract_text` of the
+same file (also a whole process), with the PDFium floor beside them: every character's box and
+every path object of every page, which is all the reader takes from the parser.
 
-    python benchmarks/read.py [--runs N]
+    python benchmarks/read.py [--runs N] [NAME ...]
 
-Times are the best of N runs (default 3) of reading the bytes into the model (`read_bytes`:
-layout and recognition). Peak memory is measured in a separate run under tracemalloc (Python
-allocations; pdfplumber's and pdfminer's objects are Python objects), so it does not slow the
-timed runs."""
+Times are the best of N runs (default 1), each a fresh `python` process, so imports and start-up
+count as a user sees them. Peak memory is the largest resident set of the check process and the
+page workers it starts. Targets (issue 14): check ≤ 0.4× extract_text (median), ≤ 0.8× (worst),
+≤ 0.3× on the largest document."""
 
 from __future__ import annotations
 
 import argparse
-import io
+import os
+import statistics
+import subprocess
+import sys
 import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
-
-import pdfplumber
-
-from yusuan.read import read_bytes
 
 CORPUS = Path(__file__).parent.parent / "tests" / "fixtures" / "corpus"
 
+PLUMBER = """
+import sys, pdfplumber
+with pdfplumber.open(sys.argv[1]) as pdf:
+    for page in pdf.pages:
+        page.extract_text()
+        page.close()
+"""
 
-def plumber_tables(data: bytes) -> int:
-    found = 0
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            found += len(page.extract_tables())
-            page.close()
-    return found
+FLOOR = """
+import sys, ctypes, pypdfium2, pypdfium2.raw as c
+doc = pypdfium2.PdfDocument(sys.argv[1])
+box = c.FS_RECTF()
+for i in range(len(doc)):
+    page = doc[i]
+    text = page.get_textpage()
+    for k in range(c.FPDFText_CountChars(text.raw)):
+        c.FPDFText_GetUnicode(text.raw, k)
+        c.FPDFText_GetLooseCharBox(text.raw, k, ctypes.byref(box))
+    for obj in page.get_objects(filter=[c.FPDF_PAGEOBJ_PATH]):
+        obj.get_pos()
+    text.close()
+    page.close()
+"""
 
 
-def yusuan_read(data: bytes, name: str) -> int:
-    return len(read_bytes(data, name).tables)
+def timed(args: list[str]) -> tuple[float, float]:
+    """Seconds and peak resident MB of one process (its children included)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
-def best_time(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def best(args: list[str], runs: int) -> tuple[float, float]:
+    results = [timed(args) for _ in range(runs)]
+    return min(r[0] for r in results), max(r[1] for r in results)
 
 
-def peak_mib(fn: Callable[[], object]) -> float:
-    tracemalloc.start()
+def pages(path: Path) -> int:
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(path))
     try:
-        fn()
-        return tracemalloc.get_traced_memory()[1] / 2**20
+        return len(doc)
     finally:
-        tracemalloc.stop()
+        doc.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("names", nargs="*", help="corpus files (default: all PDFs)")
+    parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
-    header = (f"{'file':44} {'pages':>5} {'tables':>6} {'yusuan s':>9} {'plumber s':>10} {'ratio':>6} "
-              f"{'yusuan MiB':>11} {'plumber MiB':>12}")
+    paths = [p for p in sorted(CORPUS.glob("*.pdf")) if not args.names or any(n in p.name for n in args.names)]
+    yusuan = [sys.executable, "-m", "yusuan", "check"]
+    header = (f"{'file':44} {'pages':>5} {'plumber s':>9} {'check s':>8} {'ratio':>6} {'floor s':>8} {'floor×':>6} "
+              f"{'check MB':>8}")
     print(header)
     print("-" * len(header))
-    totals = [0.0, 0.0]
-    for path in sorted(CORPUS.glob("*.pdf")):
-        data = path.read_bytes()
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = len(pdf.pages)
-        tables = yusuan_read(data, path.name)  # warm: imports, registry, catalog
-        ours = best_time(lambda d=data, n=path.name: yusuan_read(d, n), args.runs)
-        theirs = best_time(lambda d=data: plumber_tables(d), args.runs)
-        ours_mem = peak_mib(lambda d=data, n=path.name: yusuan_read(d, n))
-        theirs_mem = peak_mib(lambda d=data: plumber_tables(d))
-        totals[0] += ours
-        totals[1] += theirs
-        print(f"{path.name:44} {pages:5d} {tables:6d} {ours:9.2f} {theirs:10.2f} {ours / theirs:6.2f} "
-              f"{ours_mem:11.1f} {theirs_mem:12.1f}")
+    rows = []
+    for path in paths:
+        theirs, _ = best([sys.executable, "-c", PLUMBER, str(path)], args.runs)
+        ours, mem = best([*yusuan, str(path)], args.runs)
+        floor, _ = best([sys.executable, "-c", FLOOR, str(path)], args.runs)
+        n = pages(path)
+        rows.append((path.name, n, theirs, ours, floor, mem))
+        print(f"{path.name[:44]:44} {n:5d} {theirs:9.2f} {ours:8.2f} {ours / theirs:6.2f} {floor:8.2f} "
+              f"{floor / theirs:6.2f} {mem:8.0f}", flush=True)
     print("-" * len(header))
-    print(f"{'total':44} {'':5} {'':6} {totals[0]:9.2f} {totals[1]:10.2f} {totals[0] / totals[1]:6.2f}")
+    ratios = [r[3] / r[2] for r in rows]
+    floors = [r[4] / r[2] for r in rows]
+    largest = max(rows, key=lambda r: r[1])
+    print(f"median check / extract_text: {statistics.median(ratios):.2f}× (target ≤ 0.4×); "
+          f"PDFium floor {statistics.median(floors):.2f}×")
+    print(f"worst check / extract_text: {max(ratios):.2f}× (target ≤ 0.8×), {rows[ratios.index(max(ratios))][0]}")
+    print(f"largest ({largest[0]}, {largest[1]} pages): {largest[3] / largest[2]:.2f}× (target ≤ 0.3×), "
+          f"floor {largest[4] / largest[2]:.2f}×")
+    print(f"peak memory of a check: {max(r[5] for r in rows):.0f} MB (target < 300 MB)")
+    print(f"total: extract_text {sum(r[2] for r in rows):.1f} s, check {sum(r[3] for r in rows):.1f} s, "
+          f"floor {sum(r[4] for r in rows):.1f} s")
 
 
 if __name__ == "__main__":

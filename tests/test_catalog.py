@@ -16,7 +16,7 @@ def test_classification_of_codes() -> None:
     assert catalog.classify("30111") == "economic_department"
     assert catalog.classify("50101") == "economic_government"
     assert catalog.classify("20111") == "functional"
-    assert catalog.classify("3011101") is None  # an economic code has no 项
+    assert catalog.classify("3010201") == "economic_department"  # a region's own level under 30102 (重庆)
     assert catalog.classify("12") is None and catalog.classify("20A13") is None
 
 

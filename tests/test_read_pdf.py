@@ -80,17 +80,24 @@ def test_ruled_table_merged_cells_once_with_their_span() -> None:
     assert office[1].source.page == 1 and office[1].source.x == 172.0 and office[1].source.y is not None
 
 
-def test_unmapped_fonts_fall_back_to_pdfium(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pdfplumber.page import Page
-
-    chars = Page.chars.fget  # type: ignore[attr-defined]
-
-    def cid_chars(self):  # what pdfminer gives for a font without ToUnicode
-        return [{**c, "text": f"(cid:{i + 3})"} for i, c in enumerate(chars(self))]
-
-    monkeypatch.setattr(Page, "chars", property(cid_chars))
-    layout = layout_of(make_pdf(_text(72, 720, "Budget 2026")), "cid.pdf")
-    assert [i.text for i in layout.items] == ["Budget 2026"]
+def test_ruled_table_read_the_same_in_any_drawing_order() -> None:
+    """Rules as thin filled rectangles instead of strokes, drawn in a Form XObject, the text shown in
+    reverse order: the same grid (PDFium hands over what is drawn; the order is the reader's)."""
+    ops = [op + b"\n" for op in RULED.split(b"\n") if op]
+    text = [op for op in ops if op.startswith(b"BT")]
+    rects = []
+    for op in ops:
+        if op.endswith(b" l S\n"):
+            x0, y0, _, x1, y1, *_ = op.split()
+            x0, y0, x1, y1 = (float(v) for v in (x0, y0, x1, y1))
+            rects.append(b"%.2f %.2f %.2f %.2f re f\n" % (min(x0, x1) - 0.25, min(y0, y1) - 0.25,
+                                                           abs(x1 - x0) + 0.5, abs(y1 - y0) + 0.5))
+    form = b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Length %d >>\nstream\n" % len(b"".join(rects)) \
+        + b"".join(rects) + b"\nendstream"
+    data = make_pdf(b"".join(reversed(text)) + b"/Fm1 Do\n", b"/Font << /F1 4 0 R >> /XObject << /Fm1 6 0 R >>", (form,))
+    grid = next(i for i in prepare(layout_of(data, "t.pdf").items) if isinstance(i, Grid))
+    assert [[c.text for c in row] for row in grid.rows] == [
+        ["Item", "Amounts"], ["Budget", "Final"], ["Office", "1,234.56", "(1,234.56)"], ["Total", "2,000.00", "-3.50"]]
 
 
 IMAGE = b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 " \
@@ -126,9 +133,9 @@ def _page(name: str, number: int) -> bytes:
 
 
 def test_table_without_rules_is_read_from_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pdfplumber.page import Page
+    from yusuan.read import pdfpage
 
-    monkeypatch.setattr(Page, "find_tables", lambda self, *a, **k: [])  # as if nothing were ruled
+    monkeypatch.setattr(pdfpage, "find_tables", lambda edges: [])  # as if nothing were ruled
     layout = layout_of(_page("01_guangzhou_qixiangju_2026_budget.pdf", 8), "p8.pdf")
     lines = [i.text for i in layout.items if isinstance(i, Line)]
     assert lines[:3] == ["表3", "本年支出总体情况表", "单位名称：广州市气象局 单位：万元"]
@@ -142,7 +149,50 @@ def test_table_without_rules_is_read_from_the_text(monkeypatch: pytest.MonkeyPat
     assert body["2200507"][2:5] == ["709.94", "0.00", "709.94"]
 
 
-def test_importing_the_reader_does_not_import_pdfplumber() -> None:
-    code = "import sys, yusuan.cli, yusuan.read, yusuan.read.pdf; print('pdfplumber' in sys.modules)"
+def test_importing_the_reader_imports_no_pdf_library() -> None:
+    code = ("import sys, yusuan.cli, yusuan.read, yusuan.read.pdf; "
+            "print([m for m in ('pdfplumber', 'pdfminer', 'pypdfium2') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    assert out.strip() == "[]"
+
+
+def test_reading_a_pdf_needs_no_pdfplumber() -> None:
+    code = ("import sys; from yusuan.read import read; read(sys.argv[1]); "
+            "print([m for m in ('pdfplumber', 'pdfminer.layout') if m in sys.modules])")
+    path = str(CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf")
+    out = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"  # pdfminer only reads the file's structure, for the bounds
+
+
+def test_show_draws_a_page_with_the_cells_found(tmp_path) -> None:
+    from PIL import Image
+    from typer.testing import CliRunner
+
+    from yusuan.cli import app
+
+    out = tmp_path / "p8.png"
+    pdf = CORPUS / "01_guangzhou_qixiangju_2026_budget.pdf"
+    result = CliRunner().invoke(app, ["show", str(pdf), "--page", "8", "--image", str(out)])
+    assert result.exit_code == 0, result.output
+    image = Image.open(out).convert("RGB")
+    assert image.size == (1684, 1191)  # A4 landscape at two pixels a point
+    assert sum(1 for px in image.getdata() if px == (224, 48, 48)) > 1000  # the cells, in red
+    result = CliRunner().invoke(app, ["show", str(pdf), "--page", "99", "--image", str(out)])
+    assert result.exit_code == 2 and "没有第99页" in result.output
+
+
+def test_pages_read_on_two_processes_read_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf").read_bytes()
+    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "1")
+    alone = layout_of(data, "06.pdf")
+    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")  # four chunks of eight pages, on two workers
+    assert layout_of(data, "06.pdf") == alone
+
+
+def test_a_refusal_in_a_worker_names_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from yusuan.read import pdf
+
+    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")
+    monkeypatch.setattr(pdf, "MAX_CHARS", 3000)  # the workers are forked: they see it too
+    with pytest.raises(YusuanError, match=r"^06\.pdf: PDF 的字符超过"):
+        layout_of((CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf").read_bytes(), "06.pdf")

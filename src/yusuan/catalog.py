@@ -38,9 +38,10 @@ def classify(code: str) -> Classification | None:
     head = int(code[:3])
     if 201 <= head <= 299:
         return "functional"
-    if 301 <= head <= 399 and len(code) <= 5:
+    # economic codes have two levels nationally; a region may print its own third (3010201 under 30102)
+    if 301 <= head <= 399:
         return "economic_department"
-    if 501 <= head <= 599 and len(code) <= 5:
+    if 501 <= head <= 599:
         return "economic_government"
     return None
 

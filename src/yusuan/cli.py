@@ -74,8 +74,15 @@ def parse(file: FileArg) -> None:
 def show(
     file: FileArg,
     table: Annotated[str | None, typer.Option("--table", "-t", help="只显示这张表，如 表5 或 gpb_expense")] = None,
+    page: Annotated[int | None, typer.Option("--page", help="PDF 的第几页（配合 --image）", min=1)] = None,
+    image: Annotated[Path | None, typer.Option("--image", help="把这一页画成 PNG，标出读到的框线和单元格")] = None,
 ) -> None:
-    """在终端里画出读到的表格。"""
+    """在终端里画出读到的表格；或用 --page N --image 图.png 把 PDF 的一页画成图片，标出读到的单元格。
+
+    例：yusuan show 公开.pdf --page 12 --image p12.png"""
+    if image is not None or page is not None:
+        _show_page(file, page, image)
+        return
     from yusuan.report.terminal import show_tables
 
     disclosure = _read(file)
@@ -85,6 +92,19 @@ def show(
         if not tables:
             _fail(YusuanError(f"没有这张表：{table}", file=str(file)))
     show_tables(tables)
+
+
+def _show_page(file: Path, page: int | None, image: Path | None) -> None:
+    from yusuan.read import sniff
+    from yusuan.read.pdfshow import page_image
+
+    if page is None or image is None:
+        _fail(YusuanError("--page 和 --image 要一起给出：画第几页，写到哪个 PNG 文件"))
+    data = _guarded(file, file.read_bytes)
+    if sniff(data) != "pdf":
+        _fail(YusuanError("只有 PDF 能画出页面（--image）", file=str(file)))
+    _guarded(file, lambda: page_image(data, page, image, str(file)))
+    print(f"已写入 {image}")
 
 
 @app.command(name="catalog")
@@ -99,6 +119,11 @@ def catalog_cmd(
     if kind is None:
         _fail(YusuanError(f"{code} 不是分类科目编码：{_why_not_a_code(code)}"))
     entry = catalog.lookup(code, year)
+    parent = catalog.lookup(code[:5], year) if kind != "functional" and len(code) > 5 else None
+    if entry is None and parent is not None:
+        print(f"{code}：{catalog.LABELS[kind]}的全国目录只到款（5 位），这是地方自设的下级科目")
+        print(f"  上级：{parent.code} {parent.name}（{catalog.LEVELS[parent.level]}）")
+        return
     if entry is None:
         print(f"{code}：{catalog.LABELS[kind]}中未收录（目录不完整，见 data/catalog/SOURCE.md）")
         raise typer.Exit(1)
@@ -113,8 +138,6 @@ def _why_not_a_code(code: str) -> str:
     """What is wrong with a code, in the terms of its shape: its length, else its first three digits."""
     if not code.isascii() or not code.isdigit() or len(code) not in (3, 5, 7):
         return "应为 3、5 或 7 位数字（类、款、项）"
-    if 301 <= int(code[:3]) <= 399 or 501 <= int(code[:3]) <= 599:
-        return "经济分类编码只有 3 位（类）或 5 位（款）"
     return "功能分类编码以 201–299 开头，部门经济分类以 301–399 开头，政府经济分类以 501–599 开头"
 
 

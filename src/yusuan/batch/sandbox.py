@@ -117,7 +117,9 @@ class Sandbox:
     def _start(self) -> None:
         if self.proc is not None:
             return
-        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        # one core per sandbox: the batch runs documents side by side, so a long PDF reads its pages here
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "YUSUAN_PDF_WORKERS": "1"}
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "yusuan.batch.sandbox", str(self.limits.memory_mb)],

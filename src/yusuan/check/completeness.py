@@ -11,6 +11,7 @@ import re
 
 from yusuan.check.context import Context
 from yusuan.check.findings import Location
+from yusuan.model.numbers import squash
 from yusuan.registry import TableKind, registry
 
 SECTIONS = {
@@ -29,6 +30,15 @@ def stated_absent(ctx: Context, kind: TableKind) -> bool:
     text = "\n".join(p.text for p in ctx.d.narrative.paragraphs)
     return bool(re.search(rf"(没有|无|未安排|不涉及)[^。；]{{0,20}}{subject}|{subject}[^。；]{{0,24}}"
                           rf"(为空|没有|无|不涉及|为0(?![.\d])|为零|0万元|0元)", text))
+
+
+def _none_in_summary(ctx: Context, kind: TableKind) -> bool:
+    """The summary tables print the income of what the table holds, and with no money in it."""
+    if kind.subject is None:
+        return False
+    rows = [r for t in ctx.d.tables if t.kind in ("income_expense_summary", "fiscal_summary") for r in t.rows
+            if kind.subject in squash(r.raw.get("income_item") or "")]
+    return bool(rows) and all(not r.values.get("income_amount") for r in rows)
 
 
 def _listed(ctx: Context) -> set[str] | None:
@@ -74,6 +84,10 @@ def _tables(ctx: Context) -> None:
         if unread:  # it may be the table yusuan could not make out: said, not blamed on the document
             ctx.notice("reading.table", f"没有读到{kind.name}：可能是{'、'.join(unread)}未能识别的表格",
                        [Location(kind=kind.id)])
+            continue
+        if _none_in_summary(ctx, kind):  # it would print nothing: a table left out, not figures missing
+            ctx.add("completeness.required_tables", f"缺少{kind.name}：收支总表中{kind.subject}为空，此表应作为空表公开并说明",
+                    [Location(kind=kind.id)], severity="warning")
             continue
         ctx.add("completeness.required_tables", f"缺少{kind.name}", [Location(kind=kind.id)])
     if ctx.d.document.contents == "tables":

@@ -33,7 +33,8 @@ def check_targets(ctx: Context) -> None:
                         f"其他资金 {t.other or 0}", [_loc(t)], stated=t.total, expected=expected)
         present = {lvl for lvl in LEVELS if any(lvl in squash(i.level1) for i in t.indicators)}
         missing = [lvl for lvl in LEVELS if lvl not in present]
-        if missing and t.indicators:
+        # a form without a 一级指标 column (重庆's 指标名称 | 指标性质 | 指标值) classes none: nothing missing
+        if missing and any(i.level1 for i in t.indicators):
             names = "、".join(m + "指标" for m in missing)
             ctx.add("performance.levels_present", f"“{t.project}”缺少一级指标：{names}", [_loc(t)])
         weights = [i.weight for i in t.indicators if i.weight is not None]

@@ -1,44 +1,47 @@
-"""PDF disclosures: pdfplumber page by page → layout.
+"""PDF disclosures: what PDFium draws on each page (read/pdfpage.py) → layout.
 
 Every page is read as *runs*: characters printed one after another on one baseline, in the
-order the content stream shows them. A run is the unit of placement, so a label that overflows
-its cell into the next one (and is printed under that cell's number) stays whole.
+order PDFium hands them over. A run is the unit of placement, so a label that overflows its cell
+into the next one (and is printed under that cell's number) stays whole.
 
-Ruled tables are found by pdfplumber from their rules (lines, rectangles, curves); each cell
-rectangle becomes one `Cell` with its column and span, a merged cell once. Tables without
-rules are found from the text alone: a block of lines whose pieces stand in columns, with
-amounts in them. Text outside the tables becomes `Line` items; wrapped prose lines are joined
-into one paragraph. A table continued on the next page is joined into one grid, its repeated
-title and header rows dropped.
+Ruled tables are found from the page's ruling edges (read/pdfrules.py: pdfplumber's table finder,
+ported); each cell rectangle becomes one `Cell` with its column and span, a merged cell once.
+Tables without rules are found from the text alone: a block of lines whose pieces stand in
+columns, with amounts in them. Text outside the tables becomes `Line` items; wrapped prose lines
+are joined into one paragraph. A table continued on the next page is joined into one grid, its
+repeated title and header rows dropped.
 
-A page whose fonts pdfminer cannot map to Unicode (`(cid:NNN)`) is read with pypdfium2's text
-instead. A file with no text layer at all (a scan), a broken or an encrypted file is refused
-with a YusuanError naming the file; only the parser's own calls are guarded, so a fault in
-this module still shows as one.
+Pages are independent: a PDF of more than PARALLEL_PAGES pages is read on two processes. A file
+with no text layer at all (a scan), a broken, an encrypted or an oversized file is refused with a
+YusuanError naming the file; only the parser's own calls are guarded, so a fault in this module
+still shows as one.
 
-pdfplumber is imported inside `read_pdf`, so importing this module costs nothing."""
+PDFium and pdfminer are imported when a PDF is read, so importing this module costs nothing."""
 
 from __future__ import annotations
 
 import bisect
-import contextlib
 import io
 import logging
+import os
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from yusuan.errors import YusuanError
 from yusuan.model import Source, Unread
 from yusuan.model.numbers import is_amount, squash
-from yusuan.read.limits import MAX_CHARS, MAX_PAGE_CHARS, MAX_PAGE_STREAM, MAX_PAGES
+from yusuan.read.limits import MAX_CHARS, MAX_PAGE_STREAM, MAX_PAGES
 from yusuan.recognise.captions import is_caption, is_heading
 from yusuan.recognise.layout import Cell, Grid, Layout, Line
 
-_CID = re.compile(r"\(cid:\d+\)")
+if TYPE_CHECKING:
+    from yusuan.read.pdfpage import PageData
+
 _FURNITURE = re.compile(r"^([-—–－]*\s*\d{1,4}\s*[-—–－]*|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
 _NUMBER_CELL = re.compile(r"^\d{1,3}$")
 _NUMBER_MARK = {"**", "*", "栏次", "行次", "—", "-"}
@@ -485,152 +488,9 @@ def unruled_grid(lines: list[TextLine], head: int, body: int, end: int, page: in
 # ---------------------------------------------------------------------------- pages
 
 
-class _Pdfium:
-    """pypdfium2's view of the PDF: the text of pages whose fonts pdfminer cannot map to Unicode, and
-    how many characters a page draws."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.doc = None
-
-    @contextlib.contextmanager
-    def _textpage(self, index: int) -> Iterator:
-        import pypdfium2
-
-        if self.doc is None:
-            self.doc = pypdfium2.PdfDocument(self.data)
-        page = self.doc[index]
-        textpage = page.get_textpage()
-        try:
-            yield textpage
-        finally:
-            textpage.close()
-            page.close()
-
-    def chars(self, index: int, height: float) -> list[dict]:
-        out = []
-        with self._textpage(index) as textpage:
-            for i in range(textpage.count_chars()):
-                text = textpage.get_text_range(i, 1)
-                if not text or text in "\r\n":
-                    continue
-                left, bottom, right, top = textpage.get_charbox(i)
-                size = top - bottom or 10.0
-                out.append({"text": text, "x0": left, "x1": right, "top": height - top, "bottom": height - bottom,
-                            "size": max(size, 1.0)})
-        return out
-
-    def count_chars(self, index: int) -> int:
-        """From pdfium's C parser: cheap even where pdfminer would take minutes and gigabytes."""
-        with self._textpage(index) as textpage:
-            return textpage.count_chars()
-
-    def close(self) -> None:
-        if self.doc is not None:
-            self.doc.close()
-
-
-def _stream_bytes(stream, limit: int) -> int:
-    """A stream's decoded size, counted no further than `limit` (a Flate bomb is not unpacked)."""
-    from pdfminer.pdftypes import LITERALS_FLATE_DECODE
-
-    raw = stream.rawdata if stream.rawdata is not None else stream.data or b""
-    filters = stream.get_filters()
-    if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
-        return len(raw)
-    try:
-        return len(zlib.decompressobj().decompress(raw, limit + 1))
-    except zlib.error:  # encrypted or damaged: pdfminer decides
-        return len(raw)
-
-
-def _page_stream_bytes(page_obj) -> int:
-    """Decoded bytes of what a page draws: its content streams and the forms it uses, to three levels."""
-    from pdfminer.pdftypes import PDFStream, resolve1
-    from pdfminer.psparser import LIT
-
-    total = 0
-    seen: set[int] = set()
-    todo = [(resolve1(c), 0) for c in page_obj.contents]
-    resources = [(resolve1(page_obj.resources or {}), 0)]
-    while todo or resources:
-        while resources:
-            res, depth = resources.pop()
-            xobjects = resolve1(res.get("XObject", {})) if isinstance(res, dict) else {}
-            for ref in (xobjects.values() if isinstance(xobjects, dict) else []):
-                form = resolve1(ref)
-                if isinstance(form, PDFStream) and id(form) not in seen and depth < 3 \
-                        and form.get("Subtype") is LIT("Form"):
-                    seen.add(id(form))
-                    todo.append((form, depth + 1))
-                    resources.append((resolve1(form.get("Resources", {})), depth + 1))
-        if todo:
-            stream, _ = todo.pop()
-            if isinstance(stream, PDFStream):
-                total += _stream_bytes(stream, MAX_PAGE_STREAM - total)
-                if total > MAX_PAGE_STREAM:
-                    return total
-    return total
-
-
-def _within_bounds(pdf, pdfium: _Pdfium, file: str) -> None:
-    """Refuse, before pdfminer lays out a single page, a PDF whose size would take it minutes and
-    gigabytes: too many pages, a page drawing too much, too many characters in all."""
-    count = len(pdf.pages)
-    if count > MAX_PAGES:
-        raise YusuanError(f"PDF 有 {count:,} 页，超过 {MAX_PAGES:,} 页的上限，拒绝读取", file=file)
-    total = 0
-    for index, page in enumerate(pdf.pages):
-        if _page_stream_bytes(page.page_obj) > MAX_PAGE_STREAM:
-            raise YusuanError(f"第{index + 1}页的内容流解压后超过 {MAX_PAGE_STREAM >> 20} MB，远大于任何公开文件的页面，"
-                              "拒绝读取", file=file)
-        chars = pdfium.count_chars(index)
-        if chars > MAX_PAGE_CHARS:
-            raise YusuanError(f"第{index + 1}页有 {chars:,} 个字符，超过每页 {MAX_PAGE_CHARS:,} 个的上限，拒绝读取", file=file)
-        total += chars
-        if total > MAX_CHARS:
-            raise YusuanError(f"PDF 的字符超过 {MAX_CHARS:,} 个，远多于任何公开文件，拒绝读取", file=file)
-
-
-def _page_chars(page, index: int, pdfium: _Pdfium) -> tuple[list[dict], bool]:
-    chars = page.chars
-    cids = sum(1 for c in chars if c["text"].startswith("(cid:"))
-    if chars and cids > 0.1 * len(chars):
-        try:
-            return pdfium.chars(index, float(page.height)), True
-        except Exception:
-            return [c for c in chars if not _CID.fullmatch(c["text"])], False
-    return chars, False
-
-
 def _inside(run: Run, bbox: tuple) -> bool:
     x0, top, x1, bottom = bbox
     return x0 - 1 <= run.cx <= x1 + 1 and top - 1 <= run.cy <= bottom + 1
-
-
-@dataclass
-class PageData:
-    """What pdfplumber (or pdfium) found on a page: everything the reader needs from the parser."""
-
-    number: int
-    width: float
-    height: float
-    chars: list[dict]
-    tables: list[tuple[tuple, list[tuple]]]  # (bbox, cell rectangles) of each ruled table
-    images: int
-    verticals: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom) of vertical rules
-
-
-def page_data(page, number: int, pdfium: _Pdfium) -> PageData:  # page: a pdfplumber page
-    chars, _ = _page_chars(page, number - 1, pdfium)
-    width, height = float(page.width), float(page.height)
-    # text placed off the page is not printed (a merged cell cut by the page break is drawn on both pages)
-    chars = [c for c in chars if c["bottom"] > 0 and c["top"] < height and c["x1"] > 0 and c["x0"] < width]
-    tables = [(tuple(t.bbox), [tuple(c) for c in t.cells]) for t in page.find_tables()] if chars else []
-    verticals = [(float(e["x0"]), float(e["top"]), float(e["bottom"])) for e in page.edges
-                 if e["orientation"] == "v"] if tables else []
-    return PageData(number=number, width=float(page.width), height=float(page.height), chars=chars,
-                    tables=tables, images=len(page.images), verticals=verticals)
 
 
 def read_page(data: PageData) -> tuple[list[Block], bool, str | None]:
@@ -752,56 +612,184 @@ def _error_for(exc: BaseException) -> str:
     return "PDF 文件已损坏或不完整，无法读取"
 
 
-def read_pdf(data: bytes, file: str) -> Layout:
+def _stream_bytes(stream, limit: int) -> int:
+    """A stream's decoded size, counted no further than `limit` (a Flate bomb is not unpacked)."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE
+
+    raw = stream.rawdata if stream.rawdata is not None else stream.data or b""
+    filters = stream.get_filters()
+    if not filters or filters[0][0] not in LITERALS_FLATE_DECODE:
+        return len(raw)
     try:
-        import pdfplumber
-    except ImportError as exc:  # pragma: no cover - a dependency
-        raise YusuanError("读取 PDF 需要 pdfplumber：pip install pdfplumber pypdfium2", file=file) from exc
+        return len(zlib.decompressobj().decompress(raw, limit + 1))
+    except zlib.error:  # encrypted or damaged: PDFium decides
+        return len(raw)
+
+
+def _page_stream_bytes(page_obj) -> int:
+    """Decoded bytes of what a page draws: its content streams and the forms it uses, to three levels."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+    from pdfminer.psparser import LIT
+
+    total = 0
+    seen: set[int] = set()
+    todo = [(resolve1(c), 0) for c in page_obj.contents]
+    resources = [(resolve1(page_obj.resources or {}), 0)]
+    while todo or resources:
+        while resources:
+            res, depth = resources.pop()
+            xobjects = resolve1(res.get("XObject", {})) if isinstance(res, dict) else {}
+            for ref in (xobjects.values() if isinstance(xobjects, dict) else []):
+                form = resolve1(ref)
+                if isinstance(form, PDFStream) and id(form) not in seen and depth < 3 \
+                        and form.get("Subtype") is LIT("Form"):
+                    seen.add(id(form))
+                    todo.append((form, depth + 1))
+                    resources.append((resolve1(form.get("Resources", {})), depth + 1))
+        if todo:
+            stream, _ = todo.pop()
+            if isinstance(stream, PDFStream):
+                total += _stream_bytes(stream, MAX_PAGE_STREAM - total)
+                if total > MAX_PAGE_STREAM:
+                    return total
+    return total
+
+
+def _within_bounds(data: bytes, count: int, file: str) -> None:
+    """Refuse, before PDFium parses a single page, a PDF too big for any disclosure: too many pages,
+    or a page whose content streams unpack past MAX_PAGE_STREAM (PDFium would unpack a Flate bomb
+    whole). pdfminer reads the file's structure for this, streams still packed: PDFium has no call
+    that hands over a page's raw content."""
+    if count > MAX_PAGES:
+        raise YusuanError(f"PDF 有 {count:,} 页，超过 {MAX_PAGES:,} 页的上限，拒绝读取", file=file)
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings on damaged streams are ours to word
-    pdfium = _Pdfium(data)
-    pages: list[list[Block]] = []
-    textless: list[int] = []
-    labels: dict[int, str] = {}  # page → the number printed on it, where one is
-    images = 0
-    pdf = None
-    try:  # only the parser's own calls: a failure there is the file's, anything after is ours
-        pdf = pdfplumber.open(io.BytesIO(data))
-        count = len(pdf.pages)
-        _within_bounds(pdf, pdfium, file)
-    except Exception as exc:
-        if pdf is not None:
-            pdf.close()
-        pdfium.close()
-        if isinstance(exc, YusuanError):
-            raise
-        raise YusuanError(_error_for(exc), file=file) from exc
+    document = PDFDocument(PDFParser(io.BytesIO(data)))
+    for index, page in enumerate(PDFPage.create_pages(document)):
+        if index >= MAX_PAGES:
+            break
+        if _page_stream_bytes(page) > MAX_PAGE_STREAM:
+            raise YusuanError(f"第{index + 1}页的内容流解压后超过 {MAX_PAGE_STREAM >> 20} MB，远大于任何公开文件的页面，"
+                              "拒绝读取", file=file)
+
+
+@dataclass
+class PageRead:
+    """One page read, as a worker hands it back."""
+
+    blocks: list[Block]
+    has_text: bool
+    label: str | None
+    images: int
+    chars: int
+
+
+def read_pages(data: bytes, numbers: list[int]) -> list[PageRead]:
+    """Pages of the PDF (numbered from 1), each read on its own. A page PDFium cannot parse, one drawing
+    more than MAX_PAGE_CHARS characters, or pages drawing more than MAX_CHARS in all are refused with a
+    YusuanError (its file named by the caller)."""
+    from yusuan.read.pdfpage import open_document, page_data
+
+    doc = open_document(data)
+    out: list[PageRead] = []
+    total = 0
     try:
-        if not count:
-            raise YusuanError("PDF 文件没有任何页面", file=file)
-        for number in range(1, count + 1):
+        for number in numbers:
             try:
-                page = pdf.pages[number - 1]
-                raw = page_data(page, number, pdfium)
-                page.close()
+                raw = page_data(doc, number)
+            except YusuanError:
+                raise
             except Exception as exc:
-                raise YusuanError(_error_for(exc) + f"（第{number}页）", file=file) from exc
+                raise YusuanError(_error_for(exc) + f"（第{number}页）") from exc
+            total += raw.count
+            if total > MAX_CHARS:
+                raise YusuanError(_TOO_MANY_CHARS)
             blocks, has_text, label = read_page(raw)
-            if label is not None:
-                labels[number] = label
-            if not has_text:
-                textless.append(number)
-                images += raw.images
-            pages.append(blocks)
+            out.append(PageRead(blocks, has_text, label, raw.images, raw.count))
     finally:
-        pdf.close()
-        pdfium.close()
-    if len(textless) == len(pages):
-        if images:
+        doc.close()
+    return out
+
+
+_TOO_MANY_CHARS = f"PDF 的字符超过 {MAX_CHARS:,} 个，远多于任何公开文件，拒绝读取"
+
+
+def _read_chunk(data: bytes, numbers: list[int]) -> list[PageRead] | str:
+    """read_pages in a worker process: a refusal comes back as its message."""
+    try:
+        return read_pages(data, numbers)
+    except YusuanError as exc:
+        return str(exc)
+
+
+PARALLEL_PAGES = 40  # a longer PDF is read on two processes (pages are independent)
+_CHUNK = 8  # pages a worker reads at a time: long enough to pay for the hand-over, short enough to share the load
+
+
+def _workers(count: int) -> int:
+    """How many processes read a document of `count` pages: two for a long one on a machine with two
+    cores, unless YUSUAN_PDF_WORKERS says otherwise (a batch already runs a document per core)."""
+    setting = os.environ.get("YUSUAN_PDF_WORKERS", "")
+    if setting.isdigit():
+        return max(1, min(int(setting), -(-count // _CHUNK)))
+    import multiprocessing
+
+    if count <= PARALLEL_PAGES or multiprocessing.current_process().daemon:  # a daemon may start no process
+        return 1
+    return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _all_pages(data: bytes, count: int) -> list[PageRead]:
+    numbers = list(range(1, count + 1))
+    workers = _workers(count)
+    if workers < 2:
+        return read_pages(data, numbers)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [numbers[k:k + _CHUNK] for k in range(0, count, _CHUNK)]
+    # forked where the platform allows: the worker starts with yusuan imported and the bytes in memory
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        parts = list(pool.map(_read_chunk, [data] * len(chunks), chunks))
+    refused = next((part for part in parts if isinstance(part, str)), None)
+    if refused is not None:
+        raise YusuanError(refused)
+    pages = [page for part in parts for page in part]  # type: ignore[union-attr]
+    if sum(p.chars for p in pages) > MAX_CHARS:
+        raise YusuanError(_TOO_MANY_CHARS)
+    return pages
+
+
+def read_pdf(data: bytes, file: str) -> Layout:
+    from yusuan.read.pdfpage import open_document
+
+    try:  # only the parser's own calls: a failure there is the file's, anything after is ours
+        doc = open_document(data)
+        count = len(doc)
+        doc.close()
+        _within_bounds(data, count, file)
+    except YusuanError:
+        raise
+    except Exception as exc:
+        raise YusuanError(_error_for(exc), file=file) from exc
+    if not count:
+        raise YusuanError("PDF 文件没有任何页面", file=file)
+    try:
+        read = _all_pages(data, count)
+    except YusuanError as exc:
+        raise YusuanError(str(exc), file=file) from exc
+    textless = [n for n, page in enumerate(read, start=1) if not page.has_text]
+    if len(textless) == len(read):
+        if sum(page.images for page in read):
             raise YusuanError("这是扫描件 PDF（页面只有图片，没有文字层），无法读取；请提供带文字的 PDF，"
                               "或先做文字识别（OCR）", file=file)
         raise YusuanError("PDF 中没有可读取的文字", file=file)
-    layout = assemble(pages, file)
-    layout.page_labels = labels
+    layout = assemble([page.blocks for page in read], file)
+    layout.page_labels = {n: page.label for n, page in enumerate(read, start=1) if page.label is not None}
     layout.unread += [Unread(what="page", reason="没有文字层（可能是扫描图片），未能读取", source=Source(page=n))
                       for n in textless if n != 1]
     return layout

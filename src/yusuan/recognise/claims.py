@@ -92,7 +92,7 @@ def _clean_subject(text: str, unit_names: tuple[str, ...]) -> str:
         text = text.replace(name, "")
     text = _YEAR.sub("", text)
     text = _LEADING.sub("", text)
-    text = re.split(r"(?:包括|其中)[：:]", text)[-1]
+    text = re.split(r"(?:包括|其中)[：:]?", text)[-1]
     text = re.sub(r"(为|是|合计为|共计|计为|预算数为|数为|安排)$", "", text.strip(" ，,：:"))
     text = re.sub(r"(预算数|数)$", "", text) if text.endswith("经费预算数") else text
     text = _CONNECTIVE.sub("", text.strip(" ，,：:"))

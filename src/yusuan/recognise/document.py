@@ -203,7 +203,8 @@ def recognise(layout: Layout) -> Disclosure:
                 continue
             heading = _heading_part(text, has_parts)
             if heading:
-                part, section = heading, None
+                # `三、财政拨款情况说明` heads a part and names what its sentences are about
+                part, section = heading, text if heading == "narrative" else None
                 sections.part(text, part, item.source)
                 continue
             # the cover: a PDF's first page; in a document without pages, what precedes 第一部分
@@ -232,6 +233,7 @@ def recognise(layout: Layout) -> Disclosure:
                     section = text
                     continue
             elif part == "narrative":
+                section = sections.run_in(text, item.source) or section
                 sections.statements(text, item.source)
             _prose(disclosure, part, section, text, item.source)
             continue
@@ -273,6 +275,7 @@ def recognise(layout: Layout) -> Disclosure:
 
 
 _FIGURE = re.compile(r"\d+(\.\d+)?\s*(万元|元|%|％)")
+_RUN_IN = re.compile(r"^((?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)[^。：:，,；\d]{2,20})[。：:]")
 _HEADING_END = re.compile(r"(说明|情况|职能|职责|设置|解释|构成|编制|目标|任务)[。：:]?$")
 
 
@@ -308,6 +311,14 @@ class Sections:
         self._add(text, topic or self.part_topic or "other", source)
         self.statements(text, source)  # `1.本单位无政府性基金预算支出、国有资本经营预算支出`: both
         return True
+
+    def run_in(self, text: str, source: Source) -> str | None:
+        """A numbered heading run into its paragraph (`（一）机关运行经费。2026年…`): recorded, and returned."""
+        m = _RUN_IN.match(squash(text))
+        if m is None:
+            return None
+        self._add(m[1], heading_topic(m[1]) or self.part_topic or "other", source)
+        return m[1]
 
     def statements(self, text: str, source: Source) -> None:
         current = self.out[-1].topic if self.out else None
