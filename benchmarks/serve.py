@@ -64,7 +64,7 @@ PER_VARIANT = 250
 REGIONS = 20
 UNITS_PER_DEPARTMENT = 10
 BATCH = 250
-STORE_FORMAT = 3  # the cached store's name changes with what fill() puts in it
+STORE_FORMAT = 4  # the cached store's name changes with what fill() puts in it
 VIEWED_REGIONS = 6
 AGGREGATES = [  # the aggregate API as a visitor might call it
     "",
@@ -106,7 +106,7 @@ def fill(url: str, documents: int) -> None:
     import stores
     from yusuan.store.db import sessions
     from yusuan.store.documents import digest
-    from yusuan.store.schema import CellValue, Department, Document, Fact, Figure, FindingRow, Region, Unit, Version
+    from yusuan.store.schema import CellValue, Department, Document, Fact, Figure, FindingRow, Narrative, Region, Unit, Version
 
     started = time.perf_counter()
     budgets, finals = stores.variants(stores.Layout(variants=max(1, (documents + PER_VARIANT - 1) // PER_VARIANT)))
@@ -128,7 +128,7 @@ def fill(url: str, documents: int) -> None:
     chosen = {}  # a unit's year: its variant, the same for its budget and its final account
     cell_id = 0
     for first in range(0, len(plan), BATCH):
-        docs, versions, cells, facts, figures, findings = [], [], [], [], [], []
+        docs, versions, narratives, cells, facts, figures, findings = [], [], [], [], [], [], []
         for n, (unit, year, kind) in enumerate(plan[first:first + BATCH], start=first + 1):
             pair = chosen.setdefault((unit, year), rng.randrange(len(variants)))
             v = variants[pair][kind == "final"]
@@ -141,6 +141,7 @@ def fill(url: str, documents: int) -> None:
                              "format": "html", "size": len(original), "original": original, "disclosure": stored,
                              "money_unit": v["money_unit"], "report": v["report"], "errors": v["errors"],
                              "warnings": v["warnings"]})
+            narratives.append({"version_id": n, "paragraphs": stored["narrative"]["paragraphs"]})
             cells += [{**c, "id": cell_id + i + 1, "version_id": n} for i, c in enumerate(v["cells"])]
             facts += [{**f, "version_id": n} for f in v["facts"]]
             figures += [{**f, "version_id": n, "cell_id": None if f["cell_id"] is None else cell_id + f["cell_id"] + 1}
@@ -148,8 +149,8 @@ def fill(url: str, documents: int) -> None:
             findings += [{**f, "version_id": n} for f in v["findings"]]
             cell_id += len(v["cells"])
         with made.begin() as session:
-            for table, rows in ((Document, docs), (Version, versions), (CellValue, cells), (Fact, facts),
-                                (Figure, figures), (FindingRow, findings)):
+            for table, rows in ((Document, docs), (Version, versions), (Narrative, narratives), (CellValue, cells),
+                                (Fact, facts), (Figure, figures), (FindingRow, findings)):
                 session.execute(insert(table), rows)
     print(f"filled {len(plan)} documents ({units} units × {len(YEARS)} years of 预算 and a {FINAL_YEAR} 决算, "
           f"{len(variants)} variants built, read back and checked in {built:.1f} s) in "

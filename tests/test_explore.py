@@ -302,6 +302,27 @@ def test_a_store_made_before_figures_gets_them(store_url: str, tmp_path) -> None
     assert after == before
 
 
+def test_a_store_made_before_the_narrative_table_gets_it(store_url: str) -> None:
+    """Migration 0005 copies each stored version's paragraphs out of its read model, as they are there."""
+    from alembic import command
+
+    from yusuan.store.db import alembic_config
+    from yusuan.store.schema import Narrative
+    from yusuan.web.app import create_app
+
+    app = create_app(store_url, secret="x")
+    engine = app.state.sessions.kw["bind"]
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+        command.upgrade(config, "head")
+    with app.state.sessions() as session:
+        kept = dict(session.execute(select(Narrative.version_id, Narrative.paragraphs)).all())
+        stored = {v.id: v.disclosure["narrative"]["paragraphs"] for v in session.scalars(select(Version))}
+    assert kept == stored and any(kept.values())
+
+
 def test_a_document_with_no_fact_table_is_counted_and_said(world: dict) -> None:
     """A document too far from the standard tables has no facts: the region page says it is not in the sums."""
     from yusuan.intake import Checked, keep

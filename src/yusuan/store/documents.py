@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from yusuan.model import Disclosure
 from yusuan.store.figures import figure_rows
-from yusuan.store.schema import CellValue, Department, Document, Fact, FindingRow, Region, Unit, Version
+from yusuan.store.schema import CellValue, Department, Document, Fact, FindingRow, Narrative, Region, Unit, Version
 
 NO_REGION = "未注明地区"
 
@@ -83,6 +83,7 @@ def add_version(session: Session, document: Document, data: bytes, filename: str
                       warnings=sum(f["severity"] == "warning" for f in findings), uploaded_by=account_id)
     session.add(version)
     session.flush()
+    session.add(Narrative(version_id=version.id, paragraphs=version.disclosure["narrative"]["paragraphs"]))
     cells = cell_rows(version.id, disclosure)
     session.add_all(cells)
     session.add_all(Fact(version_id=version.id, **fact) for fact in facts)

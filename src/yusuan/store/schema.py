@@ -93,6 +93,15 @@ class Version(Base):
     document: Mapped[Document] = relationship(back_populates="versions")
 
 
+class Narrative(Base):
+    """A version's narrative paragraphs, apart from its read model: a page that quotes a document's words
+    (a final account's explanations) reads them without parsing the whole model (hundreds of KB of JSON)."""
+
+    __tablename__ = "narrative"
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id", ondelete="CASCADE"), primary_key=True)
+    paragraphs: Mapped[list] = mapped_column(JSON)  # as the read model keeps them: text, section, source
+
+
 class CellValue(Base):
     """One printed amount: SQL can sum across units and years by table kind, code and column."""
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from yusuan.model import Source, squash
 from yusuan.store.figures import KEYS
-from yusuan.store.schema import Document, Figure, Unit, Version
+from yusuan.store.schema import Document, Figure, Narrative, Unit, Version
 from yusuan.web.auth import Visitor
 from yusuan.web.overview import IS_NEWEST, names
 from yusuan.web.printed import amounts
@@ -39,8 +39,8 @@ def _newest(seen: str) -> Select:
                    .where(IS_NEWEST, Document.unit_id == bindparam("unit")), seen)
 
 
-# the narrative's paragraphs alone: the read model of a long document is some hundreds of KB of JSON
-PARAGRAPHS = select(Version.disclosure["narrative"]["paragraphs"]).where(Version.id == bindparam("version"))
+# the narrative's paragraphs, kept apart: the read model of a long document is some hundreds of KB of JSON
+PARAGRAPHS = select(Narrative.paragraphs).where(Narrative.version_id == bindparam("version"))
 FIGURES = select(Figure.version_id, Figure.id, Figure.key, Figure.value).where(
     Figure.version_id.in_(bindparam("versions", expanding=True)), Figure.key != "staff")
 
