@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus import Coverage, coverage, disclosure, documents, is_negative
+from corpus import Coverage, coverage, disclosure, documents, is_negative, manifest
 from yusuan.errors import YusuanError
 
 
@@ -36,3 +36,16 @@ def test_a_negative_is_refused_or_read_without_tables(name: str) -> None:
         assert "这不是部门预算或决算公开文件" in str(error)
     else:
         assert d.tables == []
+
+
+def test_the_unit_and_year_are_read_from_the_cover() -> None:
+    """The unit and year as the answer key has them, from the cover or its title however it is broken over
+    lines; the three 北京 files are the tables alone and print neither (the store asks for them)."""
+    wrong = {}
+    for name in documents():
+        if is_negative(name):
+            continue
+        facts, key = disclosure(name).document, manifest(name)["document"]
+        if (facts.unit, facts.year) != (key["unit"], key["year"]):
+            wrong[name[:2]] = (facts.unit, facts.year)
+    assert wrong == {"25": (None, None), "26": (None, None), "27": (None, None)}

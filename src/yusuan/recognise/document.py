@@ -112,7 +112,8 @@ def _cover_facts(disclosure: Disclosure, lines: list[str]) -> None:
     if facts.unit is not None:
         return
     guesses = [m[2] for s in texts if (m := _COVER_UNIT.match(s))]
-    guesses += [m[1] for s in texts if (m := _COVER_TITLE.match(s))]
+    # the title, printed on one line or over several (`2026年深圳市市场监督管理局深汕监` / `管局部门预算`)
+    guesses += [m[1] for k in range(len(texts)) if (m := _COVER_TITLE.match("".join(texts[k:k + 3])))]
     guesses += [s for s in texts if _UNIT_NAME.match(s)]
     facts.unit = next((g for g in guesses if g not in _GENERIC_UNITS), None)
 
@@ -203,6 +204,8 @@ def recognise(layout: Layout) -> Disclosure:
                 continue
             heading = _heading_part(text, has_parts)
             if heading:
+                if item.source.page == 1 and disclosure.document.unit is None:
+                    _cover_facts(disclosure, [text])  # `重庆市科学技术局2026年部门预算情况说明`, the cover's title
                 # `三、财政拨款情况说明` heads a part and names what its sentences are about
                 part, section = heading, text if heading == "narrative" else None
                 sections.part(text, part, item.source)
