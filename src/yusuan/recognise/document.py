@@ -236,7 +236,7 @@ def recognise(layout: Layout) -> Disclosure:
                     section = text
                     continue
             elif part == "narrative":
-                section = sections.run_in(text, item.source) or section
+                sections.run_in(text, item.source)  # its sentences keep the section they are in
                 sections.statements(text, item.source)
             _prose(disclosure, part, section, text, item.source)
             continue
@@ -315,13 +315,11 @@ class Sections:
         self.statements(text, source)  # `1.本单位无政府性基金预算支出、国有资本经营预算支出`: both
         return True
 
-    def run_in(self, text: str, source: Source) -> str | None:
-        """A numbered heading run into its paragraph (`（一）机关运行经费。2026年…`): recorded, and returned."""
+    def run_in(self, text: str, source: Source) -> None:
+        """A numbered heading run into its paragraph (`（一）机关运行经费。2026年…`): recorded."""
         m = _RUN_IN.match(squash(text))
-        if m is None:
-            return None
-        self._add(m[1], heading_topic(m[1]) or self.part_topic or "other", source)
-        return m[1]
+        if m is not None:
+            self._add(m[1], heading_topic(m[1]) or self.part_topic or "other", source)
 
     def statements(self, text: str, source: Source) -> None:
         current = self.out[-1].topic if self.out else None

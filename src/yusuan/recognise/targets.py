@@ -174,8 +174,11 @@ class Targets:
         """A form, or the rest of one; `caption` when the form's project or department is named above it."""
         goes_on = columns is not None or not self._starts_target(grid)
         target = self.found[-1] if goes_on and self.found else None
+        first = next((row for row in grid.rows if row), None)
+        if first is None:
+            return
         if caption is not None and (named := _named_by(caption)) is not None:
-            target = self._new(next(row for row in grid.rows if row))
+            target = self._new(first)
             target.form, target.project = named
         last: dict[str, str] = {"level1": "", "level2": ""}
         if target is not None and target.indicators:
