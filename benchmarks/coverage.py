@@ -16,13 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
-from corpus import CORPUS, Coverage, coverage, documents, is_negative
+from corpus import CORPUS, Coverage, coverage, documents, is_negative, percent
 from yusuan.errors import YusuanError
 from yusuan.read import read
-
-
-def _pct(a: int, b: int) -> str:
-    return f"{100 * a / b:5.1f}%" if b else "    –"
 
 
 def main() -> int:
@@ -58,8 +54,8 @@ def main() -> int:
                 print(f"      {miss[:110]}")
     print(f"{'total':44} {total.tables_read:>4}/{total.tables:<4} {total.targets_read:>4}/{total.targets:<4} "
           f"{total.sections_found:>4}/{total.sections:<4}")
-    print(f"{'':44} {_pct(total.tables_read, total.tables):>9} {_pct(total.targets_read, total.targets):>9} "
-          f"{_pct(total.sections_found, total.sections):>9}")
+    print(f"{'':44} {percent(total.tables_read, total.tables):>9} {percent(total.targets_read, total.targets):>9} "
+          f"{percent(total.sections_found, total.sections):>9}")
     print("\nnegatives (no disclosure; not in the totals):")
     for line in negatives:
         print(f"  {line}")

@@ -13,12 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
-from corpus import documents, is_negative, judge, ledger, report
+from corpus import documents, is_negative, judge, ledger, percent, report
 from yusuan.errors import YusuanError
-
-
-def _pct(a: int, b: int) -> str:
-    return f"{100 * a / b:5.1f}%" if b else "    –"
 
 
 def main() -> int:
@@ -45,15 +41,15 @@ def main() -> int:
                 total[bucket] += 1
         errors = len(judged.reported)
         print(f"{name[:46]:46} {errors:>6} {real:>5} {len(judged.false):>5} {len(judged.unreviewed):>5} "
-              f"{_pct(real, errors):>9}")
+              f"{percent(real, errors):>9}")
     print()
     print(f"{'rule':46} {'errors':>6} {'real':>5} {'false':>5} {'open':>5} {'precision':>9}")
     for rule, c in sorted(by_rule.items()):
         errors = sum(c.values())
-        print(f"{rule:46} {errors:>6} {c['real']:>5} {c['false']:>5} {c['open']:>5} {_pct(c['real'], errors):>9}")
+        print(f"{rule:46} {errors:>6} {c['real']:>5} {c['false']:>5} {c['open']:>5} {percent(c['real'], errors):>9}")
     errors = sum(total.values())
     print(f"{'total':46} {errors:>6} {total['real']:>5} {total['false']:>5} {total['open']:>5} "
-          f"{_pct(total['real'], errors):>9}")
+          f"{percent(total['real'], errors):>9}")
     print(f"real defects in the ledger still found: {found} of {known}")
     return 0
 

@@ -39,6 +39,11 @@ def _similar(a: str, b: str) -> float:
     return SequenceMatcher(None, squash(a), squash(b)).ratio()
 
 
+def percent(a: int, b: int) -> str:
+    """`a` of `b` as the benchmarks print it, a dash when there is nothing to count."""
+    return f"{100 * a / b:5.1f}%" if b else "    –"
+
+
 @dataclass
 class Coverage:
     """What of one document's manifest yusuan read (or of many, added up): counts, and what it missed."""

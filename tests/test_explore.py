@@ -277,25 +277,30 @@ def test_key_figures_of_the_example() -> None:
     assert found["staff"].label == "在职"
 
 
-def test_a_store_made_before_figures_gets_them(store_url: str, tmp_path) -> None:
-    """Migration 0004 finds the key figures of the versions already stored."""
+def _migrated_again(app, revision: str) -> None:
+    """The app's store taken down to `revision` and up to the newest migration again."""
     from alembic import command
 
     from yusuan.store.db import alembic_config
+
+    config = alembic_config()
+    with app.state.sessions.kw["bind"].begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        command.upgrade(config, "head")
+
+
+def test_a_store_made_before_figures_gets_them(store_url: str, tmp_path) -> None:
+    """Migration 0004 finds the key figures of the versions already stored."""
     from yusuan.web.app import create_app
 
     app = create_app(store_url, secret="x")  # the example, stored with its figures (the module's store)
-    engine = app.state.sessions.kw["bind"]
     with app.state.sessions() as session:
         before = session.execute(select(Figure.version_id, Figure.key, Figure.value, Figure.cell_id, Figure.paragraph)
                                  .order_by(Figure.version_id, Figure.id)).all()
         versions = session.scalar(select(Version.id).order_by(Version.id.desc()))
     assert before and versions
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
-        command.upgrade(config, "head")
+    _migrated_again(app, "0003")
     with app.state.sessions() as session:
         after = session.execute(select(Figure.version_id, Figure.key, Figure.value, Figure.cell_id, Figure.paragraph)
                                 .order_by(Figure.version_id, Figure.id)).all()
@@ -304,19 +309,11 @@ def test_a_store_made_before_figures_gets_them(store_url: str, tmp_path) -> None
 
 def test_a_store_made_before_the_narrative_table_gets_it(store_url: str) -> None:
     """Migration 0005 copies each stored version's paragraphs out of its read model, as they are there."""
-    from alembic import command
-
-    from yusuan.store.db import alembic_config
     from yusuan.store.schema import Narrative
     from yusuan.web.app import create_app
 
     app = create_app(store_url, secret="x")
-    engine = app.state.sessions.kw["bind"]
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0004")
-        command.upgrade(config, "head")
+    _migrated_again(app, "0004")
     with app.state.sessions() as session:
         kept = dict(session.execute(select(Narrative.version_id, Narrative.paragraphs)).all())
         stored = {v.id: v.disclosure["narrative"]["paragraphs"] for v in session.scalars(select(Version))}

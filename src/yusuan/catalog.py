@@ -92,6 +92,12 @@ def lookup(code: str, year: int | None = None) -> Entry | None:
     return None
 
 
+def local_parent(code: str, year: int | None = None) -> Entry | None:
+    """The national 款 a region's own economic sub-code stands under (30102 for 重庆's 3010201), when it is one."""
+    kind = classify(code)
+    return lookup(code[:5], year) if kind is not None and kind != "functional" and len(code) > 5 else None
+
+
 def parents(code: str, year: int | None = None) -> list[Entry]:
     return [e for c in (code[:3], code[:5]) if len(c) < len(code) and (e := lookup(c, year))]
 

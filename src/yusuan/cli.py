@@ -119,7 +119,7 @@ def catalog_cmd(
     if kind is None:
         _fail(YusuanError(f"{code} 不是分类科目编码：{_why_not_a_code(code)}"))
     entry = catalog.lookup(code, year)
-    parent = catalog.lookup(code[:5], year) if kind != "functional" and len(code) > 5 else None
+    parent = catalog.local_parent(code, year)
     if entry is None and parent is not None:
         print(f"{code}：{catalog.LABELS[kind]}的全国目录只到款（5 位），这是地方自设的下级科目")
         print(f"  上级：{parent.code} {parent.name}（{catalog.LEVELS[parent.level]}）")

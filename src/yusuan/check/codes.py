@@ -64,7 +64,7 @@ def check_codes(ctx: Context) -> None:
                         [here])
                 continue
             entry = catalog.lookup(row.code, year)
-            if entry is None and kind != "functional" and len(row.code) > 5 and catalog.lookup(row.code[:5], year):
+            if entry is None and catalog.local_parent(row.code, year):
                 continue  # a region's own sub-code under a national 款 (3010201 规范性津补贴 under 30102)
             if entry is None:
                 blank = all(v in (None, 0) for k, v in row.values.items() if not k.startswith("income_"))
