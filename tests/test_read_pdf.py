@@ -185,8 +185,26 @@ def test_pages_read_on_two_processes_read_the_same(monkeypatch: pytest.MonkeyPat
     data = (CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf").read_bytes()
     monkeypatch.setenv("YUSUAN_PDF_WORKERS", "1")
     alone = layout_of(data, "06.pdf")
-    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")  # four chunks of eight pages, on two workers
+    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")  # this process the odd pages, a forked one the even
     assert layout_of(data, "06.pdf") == alone
+
+
+def test_a_worker_that_dies_in_the_parser_is_a_refusal_of_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from yusuan.read import pdf
+
+    parent, read_pages = os.getpid(), pdf.read_pages
+
+    def crash_in_the_worker(data: bytes, numbers: list[int]):
+        if os.getpid() != parent:
+            os._exit(139)  # as PDFium dying on a page would
+        return read_pages(data, numbers)
+
+    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")
+    monkeypatch.setattr(pdf, "read_pages", crash_in_the_worker)
+    with pytest.raises(YusuanError, match=r"^06\.pdf: PDF 文件已损坏或不完整.*意外退出"):
+        layout_of((CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf").read_bytes(), "06.pdf")
 
 
 def test_a_refusal_in_a_worker_names_the_file(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -663,24 +663,57 @@ def usage_error_in_chinese(message: str) -> str:
     return message
 
 
-def command():
-    """The click command of `app`, with its help pages and usage errors in Chinese."""
-    from types import SimpleNamespace
-
-    from typer import rich_utils
-
+def _in_chinese(rich_utils) -> None:
+    """typer's help pages and usage errors (drawn by its rich_utils) in Chinese, once."""
+    if getattr(rich_utils, "in_chinese", False):
+        return
+    rich_utils.in_chinese = True
     for name, text in TYPER_WORDS.items():
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, text)
     english = rich_utils.rich_format_error
-    if not getattr(english, "chinese", False):
-        def chinese(error) -> None:
-            message = usage_error_in_chinese(error.format_message())
-            error.format_message = lambda: message
-            english(error)
 
-        chinese.chinese = True  # type: ignore[attr-defined]
-        rich_utils.rich_format_error = chinese
+    def chinese(error) -> None:
+        message = usage_error_in_chinese(error.format_message())
+        error.format_message = lambda: message
+        english(error)
+
+    rich_utils.rich_format_error = chinese
+
+
+class _TyperWords:
+    """Finds typer.rich_utils, which typer imports only to draw a help page or a usage error, and puts
+    the Chinese in as it loads: a command that draws neither does not pay for rich's markdown and
+    syntax modules (a tenth of a second, most of a one-page check)."""
+
+    @staticmethod
+    def find_spec(name: str, path=None, target=None):
+        if name != "typer.rich_utils":
+            return None
+        from importlib.machinery import PathFinder
+
+        sys.meta_path.remove(_TyperWords)
+        spec = PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module) -> None:
+            load(module)
+            _in_chinese(module)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def command():
+    """The click command of `app`, with its help pages and usage errors in Chinese."""
+    from types import SimpleNamespace
+
+    if "typer.rich_utils" in sys.modules:  # loaded before (a test, or a second call)
+        _in_chinese(sys.modules["typer.rich_utils"])
+    elif _TyperWords not in sys.meta_path:
+        sys.meta_path.insert(0, _TyperWords)
     root = typer.main.get_command(app)
     todo = [root]
     while todo:  # each command's --help option is made once and kept: its words can be set here

@@ -717,48 +717,73 @@ def read_pages(data: bytes, numbers: list[int]) -> list[PageRead]:
 _TOO_MANY_CHARS = f"PDF 的字符超过 {MAX_CHARS:,} 个，远多于任何公开文件，拒绝读取"
 
 
-def _read_chunk(data: bytes, numbers: list[int]) -> list[PageRead] | str:
-    """read_pages in a worker process: a refusal comes back as its message."""
+def _read_share(data: bytes, numbers: list[int], out) -> None:
+    """read_pages in a forked worker, handed back through the pipe `out`: a refusal as its message."""
     try:
-        return read_pages(data, numbers)
+        out.send(read_pages(data, numbers))
     except YusuanError as exc:
-        return str(exc)
+        out.send(str(exc))
+    finally:
+        out.close()
 
 
-PARALLEL_PAGES = 40  # a longer PDF is read on two processes (pages are independent)
-_CHUNK = 8  # pages a worker reads at a time: long enough to pay for the hand-over, short enough to share the load
+PARALLEL_PAGES = 8  # a longer PDF is read on two processes (pages are independent)
 
 
 def _workers(count: int) -> int:
-    """How many processes read a document of `count` pages: two for a long one on a machine with two
-    cores, unless YUSUAN_PDF_WORKERS says otherwise (a batch already runs a document per core)."""
+    """How many processes read a document of `count` pages: two on a machine with two cores, unless
+    YUSUAN_PDF_WORKERS says otherwise (a batch already runs a document per core). Only where a process
+    can fork cheaply with nothing else running in it: a worker starts with yusuan imported and the bytes
+    in memory, and a process with other threads (a web server) is not forked."""
+    import multiprocessing
+    import threading
+
+    if ("fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1
+            or multiprocessing.current_process().daemon):  # a daemon may start no process
+        return 1
     setting = os.environ.get("YUSUAN_PDF_WORKERS", "")
     if setting.isdigit():
-        return max(1, min(int(setting), -(-count // _CHUNK)))
-    import multiprocessing
-
-    if count <= PARALLEL_PAGES or multiprocessing.current_process().daemon:  # a daemon may start no process
+        return max(1, min(int(setting), count))
+    if count <= PARALLEL_PAGES:
         return 1
     return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def _all_pages(data: bytes, count: int) -> list[PageRead]:
+    """Every page: this process reads every n-th page while n − 1 forked workers read the others (pages
+    differ in cost along a document, so turn about shares them evenly)."""
     numbers = list(range(1, count + 1))
     workers = _workers(count)
     if workers < 2:
         return read_pages(data, numbers)
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    chunks = [numbers[k:k + _CHUNK] for k in range(0, count, _CHUNK)]
-    # forked where the platform allows: the worker starts with yusuan imported and the bytes in memory
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        parts = list(pool.map(_read_chunk, [data] * len(chunks), chunks))
+    fork = multiprocessing.get_context("fork")
+    shares = [numbers[k::workers] for k in range(workers)]
+    started = []
+    for share in shares[1:]:
+        receive, send = fork.Pipe(duplex=False)
+        worker = fork.Process(target=_read_share, args=(data, share, send), daemon=True)
+        worker.start()
+        send.close()
+        started.append((worker, receive))
+    try:
+        parts: list[list[PageRead] | str] = [read_pages(data, shares[0])]
+    except YusuanError as exc:
+        parts = [str(exc)]
+    for worker, receive in started:
+        try:
+            parts.append(receive.recv())
+        except EOFError:  # the worker died in the parser: the file's, as a fault in this process would be
+            parts.append("PDF 文件已损坏或不完整，无法读取（读取页面的进程意外退出）")
+        finally:
+            receive.close()
+            worker.join()
     refused = next((part for part in parts if isinstance(part, str)), None)
     if refused is not None:
         raise YusuanError(refused)
-    pages = [page for part in parts for page in part]  # type: ignore[union-attr]
+    by_number = {n: page for share, part in zip(shares, parts, strict=True) for n, page in zip(share, part, strict=True)}
+    pages = [by_number[n] for n in numbers]
     if sum(p.chars for p in pages) > MAX_CHARS:
         raise YusuanError(_TOO_MANY_CHARS)
     return pages
