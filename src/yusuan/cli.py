@@ -1,7 +1,7 @@
 """The `yusuan` command. Heavy modules are imported inside the commands that need them,
-so `yusuan --version` stays fast."""
-
-from __future__ import annotations
+so `yusuan --version` stays fast. No `from __future__ import annotations` here (nor in
+season/cli.py): typer reads every command's parameters at each start, and postponed annotations
+would have it eval some 450 strings, two thirds of its start-up."""
 
 import errno
 import io

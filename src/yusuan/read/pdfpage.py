@@ -77,12 +77,16 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
 
 
 def _codes(raw, count: int) -> list[int]:
-    """Every character's code: the page's text in one call when it hands one code per character, and a
-    character it hands as nothing printed asked again (it hands the hyphen _HYPHEN as U+FFFE)."""
+    """Every character's code: the page's text in one call when it hands one code per character (none
+    past U+FFFF, which takes two), and a character it hands as nothing printed asked again (it hands the
+    hyphen _HYPHEN as U+FFFE)."""
     buffer = (ctypes.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
-    text = ctypes.string_at(buffer, 2 * count).decode("utf-16-le", "surrogatepass")
-    if len(text) != count or any(0xD800 <= ord(t) <= 0xDFFF for t in text):  # a character past U+FFFF
+    try:
+        text = ctypes.string_at(buffer, 2 * count).decode("utf-16-le")
+    except UnicodeDecodeError:  # half of a pair
+        text = ""
+    if len(text) != count:
         return [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(count)]
     return [pdfium_c.FPDFText_GetUnicode(raw, i) if ord(t) in _SKIP else ord(t) for i, t in enumerate(text)]
 

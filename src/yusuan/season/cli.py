@@ -1,7 +1,5 @@
 """The review season's commands: `yusuan score`, `yusuan notice` and `yusuan register …` (registered by
-yusuan.cli). Heavy modules are imported inside the commands, as in yusuan.cli."""
-
-from __future__ import annotations
+yusuan.cli). Heavy modules are imported inside the commands, and annotations are not postponed, as in yusuan.cli."""
 
 import sys
 from datetime import date
