@@ -186,6 +186,9 @@ def test_pages_read_on_two_processes_read_the_same(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("YUSUAN_PDF_WORKERS", "1")
     alone = layout_of(data, "06.pdf")
     monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")  # this process the odd pages, a forked one the even
+    from yusuan.read.pdf import _workers
+
+    assert _workers(25) == 2
     assert layout_of(data, "06.pdf") == alone
 
 
