@@ -181,7 +181,32 @@ def test_show_draws_a_page_with_the_cells_found(tmp_path) -> None:
     assert result.exit_code == 2 and "没有第99页" in result.output
 
 
-def test_pages_read_on_two_processes_read_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process of one thread, as the command line is: earlier tests leave idle threads in this one
+    (a web test's server), and a process with threads reads in one process."""
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+
+def test_a_process_with_other_threads_is_not_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from yusuan.read.pdf import _workers
+
+    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _workers(25) == 1
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_pages_read_on_two_processes_read_the_same(monkeypatch: pytest.MonkeyPatch, one_thread: None) -> None:
     data = (CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf").read_bytes()
     monkeypatch.setenv("YUSUAN_PDF_WORKERS", "1")
     alone = layout_of(data, "06.pdf")
@@ -192,7 +217,8 @@ def test_pages_read_on_two_processes_read_the_same(monkeypatch: pytest.MonkeyPat
     assert layout_of(data, "06.pdf") == alone
 
 
-def test_a_worker_that_dies_in_the_parser_is_a_refusal_of_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_that_dies_in_the_parser_is_a_refusal_of_the_file(monkeypatch: pytest.MonkeyPatch,
+                                                                  one_thread: None) -> None:
     import os
 
     from yusuan.read import pdf
@@ -210,7 +236,7 @@ def test_a_worker_that_dies_in_the_parser_is_a_refusal_of_the_file(monkeypatch: 
         layout_of((CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf").read_bytes(), "06.pdf")
 
 
-def test_a_refusal_in_a_worker_names_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refusal_in_a_worker_names_the_file(monkeypatch: pytest.MonkeyPatch, one_thread: None) -> None:
     from yusuan.read import pdf
 
     monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")
