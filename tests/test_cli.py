@@ -115,7 +115,7 @@ def test_parse_and_show() -> None:
 
 
 def test_version_is_fast_and_imports_nothing_heavy() -> None:
-    code = "import sys, yusuan.cli; print(sorted(m for m in ('scipy', 'pydantic', 'numpy') if m in sys.modules))"
+    code = "import sys, yusuan.cli; print(sorted(m for m in ('highspy', 'pydantic', 'numpy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -671,7 +671,7 @@ def test_halves_without_an_amount_are_no_list_printed_in_halves() -> None:
 
 def test_a_garbled_total_beside_a_38_digit_figure() -> None:
     """No cell of the solver's first stage (it failed on the figure), no failing identity: the
-    exact stage was given nothing to choose from (ValueError from scipy's milp)."""
+    exact stage was given nothing to choose from (once a ValueError from the solver)."""
     grid = _grid([["", "本年支出合计", "对附属单位补助支出"], ["", "1.2.3", "99466160593911554620003892973206875063"]], 1)
     d = recognise(Layout(file="t.xlsx", format="xlsx", items=[Line(text="支出决算表", source=_source(0, 0)), grid]))
     report = check(d)
