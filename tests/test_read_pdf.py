@@ -236,6 +236,26 @@ def test_a_worker_that_dies_in_the_parser_is_a_refusal_of_the_file(monkeypatch: 
         layout_of((CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf").read_bytes(), "06.pdf")
 
 
+def test_a_defect_in_a_worker_is_raised_here_without_a_traceback(monkeypatch: pytest.MonkeyPatch, one_thread: None,
+                                                                 capfd: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from yusuan.read import pdf
+
+    parent, read_pages = os.getpid(), pdf.read_pages
+
+    def fail_in_the_worker(data: bytes, numbers: list[int]):
+        if os.getpid() != parent:
+            raise ValueError("a defect of yusuan's own")
+        return read_pages(data, numbers)
+
+    monkeypatch.setenv("YUSUAN_PDF_WORKERS", "2")
+    monkeypatch.setattr(pdf, "read_pages", fail_in_the_worker)
+    with pytest.raises(ValueError, match="a defect of yusuan's own"):  # the command's own handler words it
+        layout_of((CORPUS / "06_hangzhou_qixiangju_2026_budget.pdf").read_bytes(), "06.pdf")
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_a_refusal_in_a_worker_names_the_file(monkeypatch: pytest.MonkeyPatch, one_thread: None) -> None:
     from yusuan.read import pdf
 

@@ -684,7 +684,7 @@ def _in_chinese(rich_utils) -> None:
 class _TyperWords:
     """Finds typer.rich_utils, which typer imports only to draw a help page or a usage error, and puts
     the Chinese in as it loads: a command that draws neither does not pay for rich's markdown and
-    syntax modules (a tenth of a second, most of a one-page check)."""
+    syntax modules (about 60 ms, a sixth of a one-page check)."""
 
     @staticmethod
     def find_spec(name: str, path=None, target=None):

@@ -718,11 +718,19 @@ _TOO_MANY_CHARS = f"PDF 的字符超过 {MAX_CHARS:,} 个，远多于任何公�
 
 
 def _read_share(data: bytes, numbers: list[int], out) -> None:
-    """read_pages in a forked worker, handed back through the pipe `out`: a refusal as its message."""
+    """read_pages in a forked worker, handed back through the pipe `out`: a refusal as its message, any other
+    exception as itself, to be raised where the reading was asked for (never a traceback from a worker)."""
     try:
         out.send(read_pages(data, numbers))
     except YusuanError as exc:
         out.send(str(exc))
+    except KeyboardInterrupt:  # the whole command is interrupted: the parent says so
+        pass
+    except Exception as exc:
+        try:
+            out.send(exc)
+        except Exception:  # an exception that cannot be pickled
+            out.send(RuntimeError(f"{type(exc).__name__}: {exc}"))
     finally:
         out.close()
 
@@ -767,17 +775,25 @@ def _all_pages(data: bytes, count: int) -> list[PageRead]:
         worker.start()
         send.close()
         started.append((worker, receive))
+    parts: list[list[PageRead] | str] = []
     try:
-        parts: list[list[PageRead] | str] = [read_pages(data, shares[0])]
-    except YusuanError as exc:
-        parts = [str(exc)]
-    for worker, receive in started:
         try:
-            parts.append(receive.recv())
-        except EOFError:  # the worker died in the parser: the file's, as a fault in this process would be
-            parts.append("PDF 文件已损坏或不完整，无法读取（读取页面的进程意外退出）")
-        finally:
+            parts.append(read_pages(data, shares[0]))
+        except YusuanError as exc:
+            parts.append(str(exc))
+        for _, receive in started:
+            try:
+                part = receive.recv()
+            except EOFError:  # the worker died in the parser: the file's, as a fault in this process would be
+                part = "PDF 文件已损坏或不完整，无法读取（读取页面的进程意外退出）"
+            if isinstance(part, BaseException):
+                raise part
+            parts.append(part)
+    finally:
+        for worker, receive in started:
             receive.close()
+            if len(parts) < workers:  # leaving on an exception: the others' pages are not wanted
+                worker.terminate()
             worker.join()
     refused = next((part for part in parts if isinstance(part, str)), None)
     if refused is not None:

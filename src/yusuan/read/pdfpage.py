@@ -124,7 +124,7 @@ def chars(textpage, m: Matrix) -> list[dict]:
             # PDFium's loose box left unscaled (seen on a font drawn at 1/40): the glyph's own box
             char_box(raw, i, *boxes)
             rect.left, rect.right, rect.bottom, rect.top = (v.value for v in boxes)
-            left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top  # as single floats
+            left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top  # as the rectangle holds them
         elif top - bottom > 1.5 * size:
             # a font claiming an ascent and descent of an em each (a colon, or the digits of a title, in
             # another font than their neighbours): the box from where the character stands on its
